@@ -1,0 +1,50 @@
+"""Check families: one module per family (links, footer, labels, text, security, columns...).
+
+Each family module exposes ``PAGE_CHECKS`` (functions ``(PageRecord, CheckContext) -> Iterable[Finding]``)
+and/or ``SITE_CHECKS`` (functions ``(ScanView, CheckContext) -> Iterable[Finding]``, run once at the end
+of a scan over what it stored). The rule codes themselves live in :mod:`xunjian.checks.codes`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+from xunjian.checks.base import CheckContext, Finding, Rule
+from xunjian.checks.codes import RULES, rule
+
+#: Family modules, in the order their checks run. A family whose module is absent is skipped.
+FAMILIES = ("links", "footer", "labels", "text", "security", "columns", "freshness")
+
+PageCheck = Callable[[Any, CheckContext], Iterable[Finding]]
+SiteCheck = Callable[[Any, CheckContext], Iterable[Finding]]
+
+
+@cache
+def _families() -> tuple[Any, ...]:
+    modules = []
+    for name in FAMILIES:
+        try:
+            modules.append(importlib.import_module(f"xunjian.checks.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"xunjian.checks.{name}":
+                raise
+    return tuple(modules)
+
+
+def page_checks() -> list[PageCheck]:
+    return [fn for mod in _families() for fn in getattr(mod, "PAGE_CHECKS", ())]
+
+
+def site_checks() -> list[SiteCheck]:
+    return [fn for mod in _families() for fn in getattr(mod, "SITE_CHECKS", ())]
+
+
+def finding(code: str, message: str, **kwargs: Any) -> Finding:
+    """Build a :class:`Finding` for ``code`` with the registered severity."""
+    return Finding(rule=code, severity=rule(code).severity, message=message, **kwargs)
+
+
+__all__ = ["CheckContext", "Finding", "Rule", "RULES", "finding", "page_checks", "rule", "site_checks"]

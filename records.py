@@ -1,0 +1,167 @@
+"""Plain data passed from the crawler to the checks (see the architecture sketch).
+
+A :class:`PageRecord` is what the crawler knows of one fetched page; a :class:`LinkRef` is one link
+found on it; a :class:`LinkResult` is the verdict on one unique link target in one scan;
+:class:`SiteInfo` is the registered site as the checks see it. None of these touch the network or
+the database, so checks can run on fixture pages and on stored data alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import lxml.html
+
+LinkKind = Literal["page", "image", "attachment", "script", "stylesheet", "iframe"]
+PageType = Literal["homepage", "column", "article", "other"]
+Outcome = Literal["ok", "broken", "wrong", "blocked", "private", "skipped"]
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """A registered site as checks see it."""
+
+    id: str
+    name: str
+    url: str
+    kind: str = "portal"
+    site_code: str | None = None
+    sponsor: str | None = None
+    status: str = "online"
+    render: str = "auto"
+    hosts: frozenset[str] = frozenset()
+    columns: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def is_internal(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return host == self.host or host in self.hosts
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """One link found on a page: where it points, what kind it is, what it said."""
+
+    url: str
+    kind: LinkKind
+    tag: str
+    anchor_text: str = ""
+    internal: bool = True
+    raw: str = ""
+
+
+@dataclass
+class PageRecord:
+    """One fetched (possibly rendered) page, decoded."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = ""
+    encoding: str | None = None
+    html: str = ""
+    depth: int = 0
+    elapsed: float = 0.0
+    size: int = 0
+    title: str = ""
+    page_type: PageType = "other"
+    rendered: bool = False
+    truncated: bool = False
+    links: list[LinkRef] = field(default_factory=list)
+    error: str | None = None
+
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement | None:
+        """The parsed HTML (lxml), or None for an empty or unparsable body."""
+        import lxml.html
+
+        if not self.html.strip():
+            return None
+        try:
+            return lxml.html.document_fromstring(self.html, base_url=self.final_url)
+        except Exception:  # lxml raises several types on hostile input
+            return None
+
+    @property
+    def is_html(self) -> bool:
+        return "html" in self.content_type or (not self.content_type and bool(self.html))
+
+
+@dataclass
+class LinkResult:
+    """The verdict on one unique link target in one scan."""
+
+    target: str
+    outcome: Outcome
+    status: int | None = None
+    reason: str = ""
+    final_url: str | None = None
+    redirect_chain: list[str] = field(default_factory=list)
+    elapsed: float | None = None
+    method: str = "GET"
+    content_type: str = ""
+
+
+@dataclass
+class PageSummary:
+    """A crawled page as site checks see it: no HTML, only the facts page extractors kept."""
+
+    url: str
+    final_url: str
+    status: int | None
+    page_type: str
+    depth: int
+    title: str = ""
+    rendered: bool = False
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BadLink:
+    """A link whose target did not check out ok, with the page it is on."""
+
+    page_url: str
+    page_type: str
+    link: LinkRef
+    result: LinkResult
+
+
+@dataclass
+class ColumnInfo:
+    """A column (栏目) of the site, as discovered (or registered) for one scan."""
+
+    url: str
+    name: str
+    category: str = "other"
+    level: int = 1
+    item_count: int = 0
+    undated_count: int = 0
+    newest_date: Any = None  # datetime.date | None
+    discovered_by: str = "nav"
+    rendered: bool = False
+    placeholder: str | None = None
+
+
+@dataclass
+class ScanView:
+    """What site checks see of one scan: page summaries, bad links, columns (filled by discovery)."""
+
+    site: SiteInfo
+    pages: list[PageSummary] = field(default_factory=list)
+    bad_links: list[BadLink] = field(default_factory=list)
+    columns: list[ColumnInfo] = field(default_factory=list)
+
+    @property
+    def homepage(self) -> PageSummary | None:
+        for page in self.pages:
+            if page.page_type == "homepage":
+                return page
+        return None

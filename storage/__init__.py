@@ -1,0 +1,1 @@
+"""Storage: typed models, Alembic migrations inside the package, query functions taking a session."""

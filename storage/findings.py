@@ -1,0 +1,161 @@
+"""The finding lifecycle: merge by fingerprint, resolve after a complete scan, reopen, ignore.
+
+A finding keeps its ``first_seen`` across scans because its fingerprint (rule, site, normalised
+page and target, key evidence) is stable. Only a *complete* scan resolves what it no longer sees.
+All functions take the session first and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select, update
+
+from xunjian.checks.codes import PROBE_RULES
+from xunjian.storage.models import Finding as FindingRow
+from xunjian.storage.models import Ignore, Scan
+from xunjian.storage.types import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from xunjian.checks.base import Finding
+
+
+def ignored_fingerprints(session: Session, site_id: str) -> set[str]:
+    rows = session.scalars(select(Ignore.fingerprint).where(Ignore.site_id == site_id, Ignore.fingerprint.is_not(None)))
+    return set(rows)
+
+
+def merge_findings(
+    session: Session,
+    site_id: str,
+    findings: Sequence[Finding],
+    scan_id: int | None,
+    now: datetime | None = None,
+    source: str = "scan",
+) -> int:
+    """Insert new findings, refresh seen ones, reopen resolved ones. Returns how many were merged."""
+    now = now or utcnow()
+    by_fp: dict[str, Finding] = {}
+    for f in findings:
+        by_fp.setdefault(f.fingerprint(site_id), f)
+    if not by_fp:
+        return 0
+    existing: dict[str, FindingRow] = {}
+    fps = list(by_fp)
+    for start in range(0, len(fps), 500):
+        chunk = fps[start : start + 500]
+        for row in session.scalars(
+            select(FindingRow).where(FindingRow.site_id == site_id, FindingRow.fingerprint.in_(chunk))
+        ):
+            existing[row.fingerprint] = row
+    ignored = ignored_fingerprints(session, site_id)
+    for fp, f in by_fp.items():
+        row = existing.get(fp)
+        if row is None:
+            session.add(
+                FindingRow(
+                    site_id=site_id, fingerprint=fp, rule=f.rule, severity=f.severity, source=source,
+                    page=f.page, target=f.target, message=f.message, evidence=f.to_dict()["evidence"],
+                    first_seen=now, last_seen=now, first_scan_id=scan_id, last_scan_id=scan_id,
+                    status="ignored" if fp in ignored else "open",
+                )
+            )
+            continue
+        row.last_seen = now
+        row.last_scan_id = scan_id if scan_id is not None else row.last_scan_id
+        row.message = f.message
+        row.evidence = f.to_dict()["evidence"]
+        row.severity = f.severity
+        if row.status == "resolved":
+            row.status = "open"
+            row.reopened_count += 1
+            row.resolved_at = None
+            row.resolved_scan_id = None
+    session.flush()
+    return len(by_fp)
+
+
+def resolve_unseen(session: Session, site_id: str, scan: Scan, now: datetime | None = None) -> int:
+    """After a *complete* scan: open scan findings it did not see again become resolved (整改)."""
+    if scan.status != "complete":
+        return 0
+    now = now or utcnow()
+    result = session.execute(
+        update(FindingRow)
+        .where(
+            FindingRow.site_id == site_id,
+            FindingRow.source == "scan",
+            FindingRow.status == "open",
+            or_(FindingRow.last_scan_id.is_(None), FindingRow.last_scan_id != scan.id),
+        )
+        .values(status="resolved", resolved_at=now, resolved_scan_id=scan.id)
+    )
+    return result.rowcount or 0
+
+
+def latest_complete_scan(session: Session, site_id: str) -> Scan | None:
+    return session.scalars(
+        select(Scan).where(Scan.site_id == site_id, Scan.status == "complete").order_by(Scan.id.desc()).limit(1)
+    ).first()
+
+
+def current_findings(
+    session: Session, site_id: str, statuses: Iterable[str] = ("open",), now: datetime | None = None
+) -> list[FindingRow]:
+    """Findings of a site with the given statuses.
+
+    For ``open`` (the current view, rules.md): those of the latest completed scan plus those recorded
+    by availability probes in the last 7 days. For ``resolved``/``ignored``: all of them.
+    """
+    now = now or utcnow()
+    statuses = tuple(statuses)
+    query = select(FindingRow).where(FindingRow.site_id == site_id, FindingRow.status.in_(statuses))
+    if statuses == ("open",):
+        scan = latest_complete_scan(session, site_id)
+        recent_probe = (FindingRow.source == "probe") & (FindingRow.last_seen >= now - timedelta(days=7))
+        if scan is None:
+            query = query.where(recent_probe)
+        else:
+            query = query.where(or_(recent_probe, FindingRow.last_scan_id == scan.id))
+    return list(session.scalars(query.order_by(FindingRow.rule, FindingRow.id)))
+
+
+def ignore_finding(session: Session, finding_id: int, reason: str) -> FindingRow:
+    """Mark one finding ignored, and remember its fingerprint so later scans keep it ignored."""
+    row = session.get(FindingRow, finding_id)
+    if row is None:
+        raise LookupError(f"没有编号为 {finding_id} 的问题")
+    row.status = "ignored"
+    row.ignored_reason = reason
+    row.ignored_at = utcnow()
+    session.add(Ignore(site_id=row.site_id, rule=row.rule, fingerprint=row.fingerprint, reason=reason))
+    session.flush()
+    return row
+
+
+def finding_json(row: FindingRow, site_id: str) -> dict:
+    """The contract's finding JSON (rules.md)."""
+
+    def z(ts: datetime | None) -> str | None:
+        return ts.strftime("%Y-%m-%dT%H:%M:%SZ") if ts else None
+
+    return {
+        "id": row.id,
+        "rule": row.rule,
+        "severity": row.severity,
+        "site": site_id,
+        "page": row.page,
+        "target": row.target,
+        "message": row.message,
+        "evidence": row.evidence or {},
+        "first_seen": z(row.first_seen),
+        "last_seen": z(row.last_seen),
+        "status": row.status,
+    }
+
+
+__all__ = ["PROBE_RULES", "current_findings", "finding_json", "ignore_finding", "merge_findings", "resolve_unseen"]

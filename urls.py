@@ -1,0 +1,83 @@
+"""URL helpers shared by the crawler and the checks: normalisation, kinds, fingerprints.
+
+Normalisation is what stops spider traps: fragments dropped, session-id and tracking parameters
+stripped, query arguments sorted, default ports removed, percent-encoding made canonical
+(``w3lib.url.canonicalize_url``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+ATTACHMENT_EXTENSIONS = frozenset(
+    "pdf doc docx xls xlsx ppt pptx wps et dps ofd zip rar 7z gz tar txt csv rtf ceb tif tiff "
+    "mp3 mp4 avi wmv flv mov apk exe dmg xml json".split()
+)
+IMAGE_EXTENSIONS = frozenset("jpg jpeg png gif bmp webp svg ico".split())
+PAGE_EXTENSIONS = frozenset("html htm shtml xhtml php jsp jspx asp aspx do action cgi".split())
+SKIP_SCHEMES = ("mailto:", "javascript:", "tel:", "data:", "about:", "sms:", "file:", "ftp:")
+HOMEPAGE_PATHS = frozenset(
+    {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php", "/default.aspx",
+     "/default.htm", "/default.html", "/index.asp", "/default.asp"}
+)
+
+
+def extension(url: str) -> str:
+    path = urlsplit(url).path
+    ext = posixpath.splitext(path)[1].lower().lstrip(".")
+    return ext
+
+
+def classify_href(url: str) -> str:
+    """Kind of an ``<a href>`` target: ``attachment``, ``image`` or ``page``."""
+    ext = extension(url)
+    if ext in ATTACHMENT_EXTENSIONS:
+        return "attachment"
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    return "page"
+
+
+def normalize(url: str, strip_params: frozenset[str] | set[str] = frozenset()) -> str:
+    """Canonical form of an absolute http(s) URL for de-duplication and storage."""
+    url = safe_url_string(url.strip())
+    parts = urlsplit(url)
+    if strip_params and parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in strip_params]
+        parts = parts._replace(query=urlencode(kept))
+    path = parts.path
+    # ";jsessionid=..." path parameters are session ids, never content.
+    if ";" in path:
+        path = path.split(";", 1)[0]
+    netloc = parts.netloc.lower()
+    if parts.scheme == "http" and netloc.endswith(":80"):
+        netloc = netloc[:-3]
+    elif parts.scheme == "https" and netloc.endswith(":443"):
+        netloc = netloc[:-4]
+    url = urlunsplit((parts.scheme.lower(), netloc, path or "/", parts.query, ""))
+    return canonicalize_url(url, keep_fragments=False)
+
+
+def fingerprint_url(url: str) -> str:
+    """The form of a URL used in finding fingerprints: scheme-less, canonical, no trailing index page."""
+    try:
+        parts = urlsplit(normalize(url))
+    except ValueError:
+        return url
+    path = parts.path
+    if path in HOMEPAGE_PATHS:
+        path = "/"
+    return urlunsplit(("", parts.netloc, path, parts.query, "")).lstrip("/")
+
+
+def is_homepage_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in HOMEPAGE_PATHS and not parts.query
+
+
+def path_without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
