@@ -1,6 +1,7 @@
 """Check families: one module per family (links, footer, labels, text, security, columns...).
 
-Each family module exposes ``PAGE_CHECKS`` (functions ``(PageRecord, CheckContext) -> Iterable[Finding]``)
+Each family module exposes ``EXTRACTORS`` (functions ``(PageRecord, CheckContext) -> dict`` whose small,
+JSON-serialisable results are merged into the page's ``facts`` and kept for site checks), ``PAGE_CHECKS`` (functions ``(PageRecord, CheckContext) -> Iterable[Finding]``)
 and/or ``SITE_CHECKS`` (functions ``(ScanView, CheckContext) -> Iterable[Finding]``, run once at the end
 of a scan over what it stored). The rule codes themselves live in :mod:`xunjian.checks.codes`.
 """
@@ -16,7 +17,7 @@ from xunjian.checks.base import CheckContext, Finding, Rule
 from xunjian.checks.codes import RULES, rule
 
 #: Family modules, in the order their checks run. A family whose module is absent is skipped.
-FAMILIES = ("links", "footer", "labels", "text", "security", "columns", "freshness")
+FAMILIES = ("pagetype", "links", "footer", "labels", "text", "security", "columns", "freshness", "domain")
 
 PageCheck = Callable[[Any, CheckContext], Iterable[Finding]]
 SiteCheck = Callable[[Any, CheckContext], Iterable[Finding]]
@@ -34,6 +35,10 @@ def _families() -> tuple[Any, ...]:
     return tuple(modules)
 
 
+def extractors() -> list[PageCheck]:
+    return [fn for mod in _families() for fn in getattr(mod, "EXTRACTORS", ())]
+
+
 def page_checks() -> list[PageCheck]:
     return [fn for mod in _families() for fn in getattr(mod, "PAGE_CHECKS", ())]
 
@@ -47,4 +52,4 @@ def finding(code: str, message: str, **kwargs: Any) -> Finding:
     return Finding(rule=code, severity=rule(code).severity, message=message, **kwargs)
 
 
-__all__ = ["CheckContext", "Finding", "Rule", "RULES", "finding", "page_checks", "rule", "site_checks"]
+__all__ = ["CheckContext", "Finding", "Rule", "RULES", "extractors", "finding", "page_checks", "rule", "site_checks"]
