@@ -21,6 +21,17 @@ PageType = Literal["homepage", "column", "article", "other"]
 Outcome = Literal["ok", "broken", "wrong", "blocked", "private", "skipped"]
 
 
+def site_key(url: str) -> str:
+    """``host`` or ``host:port`` (non-default port): http and https of one host are one site."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port not in (None, 80, 443) else host
+
+
 @dataclass(frozen=True)
 class SiteInfo:
     """A registered site as checks see it."""
@@ -41,8 +52,9 @@ class SiteInfo:
         return (urlsplit(self.url).hostname or "").lower()
 
     def is_internal(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return host == self.host or host in self.hosts
+        """Same site: the registered host (with its port, if not a default one) or an alias."""
+        key = site_key(url)
+        return key == site_key(self.url) or key in self.hosts or key.split(":")[0] in self.hosts
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class PageRecord:
     truncated: bool = False
     links: list[LinkRef] = field(default_factory=list)
     error: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)  # filled by the check families' EXTRACTORS
 
     @cached_property
     def tree(self) -> lxml.html.HtmlElement | None:

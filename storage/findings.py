@@ -120,7 +120,12 @@ def current_findings(
         if scan is None:
             query = query.where(recent_probe)
         else:
-            query = query.where(or_(recent_probe, FindingRow.last_scan_id == scan.id))
+            # Open scan findings already present by the latest complete scan (a later interrupted scan
+            # may have refreshed last_scan_id; what it saw first is not "current" until a complete scan).
+            by_scan = (FindingRow.source == "scan") & or_(
+                FindingRow.first_scan_id.is_(None), FindingRow.first_scan_id <= scan.id
+            )
+            query = query.where(or_(recent_probe, by_scan))
     return list(session.scalars(query.order_by(FindingRow.rule, FindingRow.id)))
 
 
@@ -135,6 +140,28 @@ def ignore_finding(session: Session, finding_id: int, reason: str) -> FindingRow
     session.add(Ignore(site_id=row.site_id, rule=row.rule, fingerprint=row.fingerprint, reason=reason))
     session.flush()
     return row
+
+
+def ignore_phrase(session: Session, site_id: str, phrase: str, reason: str, rule: str | None = None) -> Ignore:
+    """Remember a phrase the text checks must not report on this site (an inspector's decision)."""
+    row = Ignore(site_id=site_id, rule=rule, phrase=phrase, reason=reason)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def ignored_phrases(session: Session, site_id: str) -> list[str]:
+    """Phrases ignored on a site, for the text checks."""
+    rows = session.scalars(select(Ignore.phrase).where(Ignore.site_id == site_id, Ignore.phrase.is_not(None)))
+    return sorted(set(rows))
+
+
+def resolved_since(session: Session, site_id: str, since: datetime | None = None) -> list[FindingRow]:
+    """Findings resolved (整改 confirmed) after ``since`` (all resolved ones when None)."""
+    query = select(FindingRow).where(FindingRow.site_id == site_id, FindingRow.status == "resolved")
+    if since is not None:
+        query = query.where(FindingRow.resolved_at > since)
+    return list(session.scalars(query.order_by(FindingRow.rule, FindingRow.id)))
 
 
 def finding_json(row: FindingRow, site_id: str) -> dict:
@@ -158,4 +185,7 @@ def finding_json(row: FindingRow, site_id: str) -> dict:
     }
 
 
-__all__ = ["PROBE_RULES", "current_findings", "finding_json", "ignore_finding", "merge_findings", "resolve_unseen"]
+__all__ = [
+    "PROBE_RULES", "current_findings", "finding_json", "ignore_finding", "ignore_phrase", "ignored_phrases",
+    "merge_findings", "resolve_unseen", "resolved_since",
+]

@@ -1,0 +1,89 @@
+"""Turn a fetched HTML page into links (LinkRef) and a title: every a/area, img, script, stylesheet
+link, iframe/frame target, resolved against ``<base href>``, normalised, and bounded in number."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from xunjian.records import LinkRef
+from xunjian.urls import SKIP_SCHEMES, classify_href, normalize
+
+if TYPE_CHECKING:
+    import lxml.html
+
+    from xunjian.records import SiteInfo
+
+MAX_LINKS_PER_PAGE = 3000
+_XPATH = (
+    "//a[@href] | //area[@href] | //img[@src] | //script[@src] | //link[@href] | //iframe[@src] | //frame[@src]"
+    " | //embed[@src] | //source[@src]"
+)
+
+
+def _kind(tag: str, el: lxml.html.HtmlElement, url: str) -> str | None:
+    if tag in ("a", "area"):
+        return classify_href(url)
+    if tag in ("img", "source"):
+        return "image"
+    if tag == "script":
+        return "script"
+    if tag == "link":
+        rel = (el.get("rel") or "").lower()
+        if "stylesheet" in rel:
+            return "stylesheet"
+        if "icon" in rel:
+            return "image"
+        return None
+    if tag in ("iframe", "frame", "embed"):
+        return "iframe"
+    return None
+
+
+def page_title(tree: lxml.html.HtmlElement | None) -> str:
+    if tree is None:
+        return ""
+    title = tree.findtext(".//title") or ""
+    return " ".join(title.split())[:500]
+
+
+def extract_links(
+    tree: lxml.html.HtmlElement | None, page_url: str, site: SiteInfo, strip_params: frozenset[str] = frozenset()
+) -> list[LinkRef]:
+    """Links of a page in document order, normalised; duplicates of (url, kind) kept once."""
+    if tree is None:
+        return []
+    base = page_url
+    base_el = tree.find(".//base[@href]")
+    if base_el is not None:
+        base = urljoin(page_url, base_el.get("href", "").strip())
+    links: list[LinkRef] = []
+    seen: set[tuple[str, str]] = set()
+    for el in tree.xpath(_XPATH):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        raw = (el.get("href") if tag in ("a", "area", "link") else el.get("src")) or ""
+        raw = raw.strip()
+        if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):
+            continue
+        try:
+            absolute = urljoin(base, raw)
+            if urlsplit(absolute).scheme not in ("http", "https"):
+                continue
+            url = normalize(absolute, strip_params)
+        except ValueError:
+            continue
+        kind = _kind(tag, el, url)
+        if kind is None or (url, kind) in seen:
+            continue
+        seen.add((url, kind))
+        if tag in ("img", "source"):
+            text = el.get("alt") or el.get("title") or ""
+        else:
+            text = el.text_content() if tag in ("a", "area") else ""
+        links.append(
+            LinkRef(url=url, kind=kind, tag=tag, anchor_text=" ".join((text or "").split())[:200],
+                    internal=site.is_internal(url), raw=raw[:500])
+        )
+        if len(links) >= MAX_LINKS_PER_PAGE:
+            break
+    return links

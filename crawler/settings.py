@@ -1,0 +1,67 @@
+"""Scrapy settings for one site scan, built from xunjian's validated settings (one home: settings.yaml)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xunjian.config import Settings
+
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+
+
+def scrapy_settings(settings: Settings, **extra: Any) -> dict[str, Any]:
+    c = settings.crawl
+    values: dict[str, Any] = {
+        "BOT_NAME": "xunjian",
+        "USER_AGENT": c.user_agent,
+        "ROBOTSTXT_OBEY": c.robots == "obey",
+        "CONCURRENT_REQUESTS": c.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrency_per_site,
+        "DOWNLOAD_DELAY": c.download_delay,
+        "AUTOTHROTTLE_ENABLED": c.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(c.download_delay, 0.1),
+        "AUTOTHROTTLE_MAX_DELAY": 10.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(c.concurrency_per_site),
+        "DOWNLOAD_TIMEOUT": c.timeout,
+        "DNS_TIMEOUT": min(c.timeout, 10),
+        "RETRY_ENABLED": c.retry_times > 0,
+        "RETRY_TIMES": c.retry_times,
+        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "HTTPERROR_ALLOW_ALL": True,
+        "REDIRECT_MAX_TIMES": 10,
+        "DOWNLOAD_MAXSIZE": 0,  # BodyLimit stops bodies itself, without failing the request
+        "DOWNLOAD_WARNSIZE": 0,
+        "COOKIES_ENABLED": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "INFO",  # scrapy's own loggers are set to WARNING by quiet_scrapy_logs()
+        "DEPTH_PRIORITY": 1,  # breadth first: columns before deep articles when max_pages cuts the crawl
+        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50},
+        "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0},
+        "ITEM_PIPELINES": {"xunjian.crawler.pipeline.ScanPipeline": 300},
+        "XJ_ALLOW_NETWORKS": list(c.allow_networks),
+        "XJ_MAX_DEPTH": c.max_depth,
+        "XJ_MAX_PAGES": c.max_pages,
+        "XJ_MAX_URL_LENGTH": c.max_url_length,
+        "XJ_MAX_QUERY_VARIANTS": c.max_query_variants,
+        "XJ_STRIP_QUERY_PARAMS": list(c.strip_query_params),
+        "XJ_CHECK_EXTERNAL": c.check_external,
+        "XJ_MAX_BODY": c.max_response_bytes,
+        "XJ_BATCH_SIZE": settings.database.batch_size,
+        "XJ_DATABASE_URL": settings.database.url,
+        "XJ_DISABLED_RULES": list(settings.checks.disabled),
+        "XJ_SETTINGS": settings,
+    }
+    values.update(extra)
+    return values
+
+
+def quiet_scrapy_logs() -> None:
+    """Keep xunjian's INFO lines (progress) and Scrapy's warnings, not Scrapy's per-crawl INFO noise."""
+    import logging
+
+    for name in ("scrapy", "twisted", "scrapy_playwright", "asyncio", "py.warnings", "filelock"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,219 @@
+"""SiteSpider: crawl one registered site, and verify every unique link target once.
+
+Same-site pages (registered host plus aliases) are crawled within depth and page limits; every
+other target (attachments, images, scripts, stylesheets, iframes, external pages, pages beyond the
+limits) is verified with HEAD, then GET when HEAD is refused, without downloading bodies. The
+spider yields :class:`PageItem` (plain PageRecords) and :class:`LinkResultItem`; it runs no checks
+and writes no SQL (the pipeline does).
+
+Spider traps are cut by URL normalisation (session ids and tracking parameters stripped), a cap
+on URL length and on distinct query strings per path, and a cap on repeated path segments.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+
+from xunjian.crawler.extract import extract_links, page_title
+from xunjian.crawler.items import LinkResultItem, PageItem
+from xunjian.crawler.verdict import judge_failure, judge_response
+from xunjian.records import LinkResult, PageRecord
+from xunjian.urls import normalize, path_without_query
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from twisted.python.failure import Failure
+
+    from xunjian.records import LinkRef, SiteInfo
+
+HEADERS_ONLY = 0  # xj_max_body value: stop the download once the headers are in
+PROBE_BODY = 65536  # GET fallback of an HTML target: enough to recognise an error or challenge page
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(self, site: SiteInfo, *, max_depth: int = 6, max_pages: int = 5000, max_url_length: int = 512,
+                 max_query_variants: int = 50, strip_params: frozenset[str] = frozenset(),
+                 check_external: bool = True, max_body: int = 10 * 1024 * 1024, classify=None, **kw: Any):  # noqa: ANN001
+        super().__init__(**kw)
+        self.site = site
+        self.max_depth = max_depth
+        self.max_pages = max_pages
+        self.max_url_length = max_url_length
+        self.max_query_variants = max_query_variants
+        self.strip_params = strip_params
+        self.check_external = check_external
+        self.max_body = max_body
+        self.classify = classify
+        self.homepage = normalize(site.url, strip_params)
+        self.seen: set[str] = set()
+        self.pages_scheduled = 0
+        self.query_variants: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.max_depth = s.getint("XJ_MAX_DEPTH", spider.max_depth)
+        spider.max_pages = s.getint("XJ_MAX_PAGES", spider.max_pages)
+        spider.max_url_length = s.getint("XJ_MAX_URL_LENGTH", spider.max_url_length)
+        spider.max_query_variants = s.getint("XJ_MAX_QUERY_VARIANTS", spider.max_query_variants)
+        spider.strip_params = frozenset(p.lower() for p in s.getlist("XJ_STRIP_QUERY_PARAMS"))
+        spider.check_external = s.getbool("XJ_CHECK_EXTERNAL", True)
+        spider.max_body = s.getint("XJ_MAX_BODY", spider.max_body)
+        spider.homepage = normalize(spider.site.url, spider.strip_params)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.seen.add(self.homepage)
+        self.pages_scheduled = 1
+        yield self._page_request(self.homepage, depth=0)
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def _page_request(self, url: str, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.page_failed, dont_filter=True,
+            meta={"depth": depth, "xj_target": url, "xj_max_body": self.max_body, "xj_html_only": True,
+                  "xj_started": time.monotonic()},
+        )
+
+    def _check_request(self, url: str, method: str = "HEAD", html_body: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            url, method=method, callback=self.link_checked, errback=self.link_failed, dont_filter=True,
+            priority=-1,
+            meta={"xj_target": url, "xj_max_body": PROBE_BODY if html_body else HEADERS_ONLY, "xj_html_only": True,
+                  "xj_started": time.monotonic(), "dont_obey_robotstxt": True, "max_retry_times": 1},
+        )
+
+    def _is_trap(self, url: str) -> bool:
+        if len(url) > self.max_url_length:
+            return True
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if segments and max(Counter(segments).values()) > 3:
+            return True
+        if parts.query:
+            key = path_without_query(url)
+            self.query_variants[key] += 1
+            if self.query_variants[key] > self.max_query_variants:
+                return True
+        return False
+
+    def follow(self, link: LinkRef, depth: int) -> scrapy.Request | None:
+        """The request for a link target seen for the first time (crawl or verify), or None."""
+        if link.url in self.seen:
+            return None
+        self.seen.add(link.url)
+        if link.internal and link.kind == "page" and depth + 1 <= self.max_depth \
+                and self.pages_scheduled < self.max_pages and not self._is_trap(link.url):
+            self.pages_scheduled += 1
+            return self._page_request(link.url, depth + 1)
+        if not link.internal and not self.check_external:
+            return None
+        if link.internal and link.kind == "page" and self._is_trap(link.url):
+            self.crawler.stats.inc_value("links/trap_skipped")
+            return None
+        return self._check_request(link.url)
+
+    # -- callbacks --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _elapsed(response_or_request: Any) -> float:
+        started = response_or_request.meta.get("xj_started")
+        return round(time.monotonic() - started, 3) if started else 0.0
+
+    def _result(self, response: scrapy.http.Response, outcome: str, reason: str) -> LinkResult:
+        chain = [*response.request.meta.get("redirect_urls", []), response.url]
+        return LinkResult(
+            target=response.meta["xj_target"], outcome=outcome, status=response.status, reason=reason,  # type: ignore[arg-type]
+            final_url=response.url, redirect_chain=chain if len(chain) > 1 else [],
+            elapsed=self._elapsed(response), method=response.request.method,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1")[:200],
+        )
+
+    def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
+        target = response.meta["xj_target"]
+        depth = response.meta.get("depth", 0)
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        is_html = isinstance(response, TextResponse) and ("html" in ctype or (not ctype and b"<html" in response.body[:2048].lower()))
+        record = PageRecord(
+            url=target, final_url=response.url, status=response.status,
+            headers={k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v},
+            content_type=ctype[:200], depth=depth, elapsed=self._elapsed(response), size=len(response.body),
+            truncated="download_stopped" in response.flags and response.meta.get("xj_max_body") != HEADERS_ONLY,
+            page_type="homepage" if target == self.homepage else "other",
+        )
+        if is_html:
+            record.encoding = response.encoding
+            record.html = response.text
+            record.title = page_title(record.tree)
+        heading = ""
+        if record.tree is not None and 200 <= response.status < 300:
+            h1 = record.tree.find(".//h1")
+            heading = h1.text_content().strip()[:200] if h1 is not None else ""
+        outcome, reason = judge_response(
+            response.status, target, response.url, body=record.html[:30000] if len(record.html) < 30000 else "",
+            title=record.title, heading=heading,
+            text_length=len(record.tree.text_content()) if record.tree is not None and len(record.html) < 60000 else 10**6,
+        )
+        yield LinkResultItem(self._result(response, outcome, reason))
+        final_internal = self.site.is_internal(response.url)
+        if not (is_html and outcome == "ok" and final_internal):
+            if is_html or response.status >= 400:
+                record.error = None if outcome == "ok" else reason
+                record.html = record.html if outcome == "ok" else ""
+                yield PageItem(record)
+            return
+        if record.page_type != "homepage" and self.classify is not None:
+            record.page_type = self.classify(record)
+        record.links = extract_links(record.tree, response.url, self.site, self.strip_params)
+        yield PageItem(record)
+        for link in record.links:
+            request = self.follow(link, depth)
+            if request is not None:
+                yield request
+
+    def page_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        outcome, reason = judge_failure(failure)
+        target = request.meta["xj_target"]
+        yield LinkResultItem(LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
+                                        elapsed=self._elapsed(request), method=request.method))
+        if outcome != "private":
+            yield PageItem(PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0),
+                                      error=reason, page_type="homepage" if target == self.homepage else "other"))
+
+    def link_checked(self, response: scrapy.http.Response) -> Iterator[Any]:
+        target = response.meta["xj_target"]
+        if response.request.method == "HEAD" and response.status >= 400:
+            # Many servers refuse HEAD (405/501) or answer it wrongly: ask again with GET.
+            self.crawler.stats.inc_value("links/head_fallback")
+            yield self._check_request(target, "GET", html_body=True)
+            return
+        body, title, heading, length = "", "", "", 10**6
+        if isinstance(response, TextResponse) and response.body:
+            body = response.text[:PROBE_BODY]
+            sel = response.selector
+            title = " ".join(sel.xpath("//title//text()").getall()).strip()[:200]
+            heading = " ".join(sel.xpath("//h1//text()").getall()).strip()[:200]
+            length = len(" ".join(sel.xpath("//body//text()").getall()))
+        outcome, reason = judge_response(response.status, target, response.url, body, title, heading, length)
+        self.crawler.stats.inc_value("links/checked")
+        yield LinkResultItem(self._result(response, outcome, reason))
+
+    def link_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        outcome, reason = judge_failure(failure)
+        self.crawler.stats.inc_value("links/checked")
+        yield LinkResultItem(LinkResult(target=request.meta["xj_target"], outcome=outcome, reason=reason,  # type: ignore[arg-type]
+                                        elapsed=self._elapsed(request), method=request.method))
