@@ -52,6 +52,7 @@ class CrawlSettings(_Section):
     allow_networks: list[str] = []
     aliases: dict[str, list[str]] = {}
     check_external: bool = True
+    offline: bool = False
 
     @field_validator("allow_networks")
     @classmethod
@@ -89,6 +90,9 @@ class SchedulerSettings(_Section):
     max_concurrent_scans: int = Field(2, ge=1)
     timezone: str = "Asia/Shanghai"
     misfire_grace_seconds: int = Field(3600, ge=1)
+    sync_seconds: float = Field(60, gt=0)  # serve: registry re-sync period; stop timeout; scan worker command
+    stop_timeout_seconds: float = Field(120, gt=0)
+    worker_command: list[str] = []
 
 
 class AlertSettings(_Section):
@@ -107,6 +111,11 @@ class ScoringSettings(_Section):
 
 class ReportSettings(_Section):
     screenshots: bool = True
+    screenshot_rules: list[str] = ["LK", "FT", "TX", "SC001", "SC002"]
+    screenshot_max_pages: int = Field(10, ge=0)
+    screenshot_max_shots: int = Field(30, ge=0)
+    screenshot_page_timeout: float = Field(15, gt=0)
+    screenshot_total_timeout: float = Field(120, gt=0)
 
 
 class Settings(_Section):
@@ -170,6 +179,8 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
         source = str(user_path)
     if env.get("XUNJIAN_DATABASE_URL"):
         data["database"]["url"] = env["XUNJIAN_DATABASE_URL"]
+    if env.get("XUNJIAN_OFFLINE", "").lower() in ("1", "true", "yes"):
+        data["crawl"]["offline"] = True
     if env.get("XUNJIAN_ALLOW_NETWORKS"):
         extra = [n.strip() for n in env["XUNJIAN_ALLOW_NETWORKS"].split(",") if n.strip()]
         data["crawl"]["allow_networks"] = list(data["crawl"].get("allow_networks") or []) + extra

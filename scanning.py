@@ -90,14 +90,15 @@ def run_scan(settings: Settings, site_id: str, as_of: date | None = None, trigge
     as_of = as_of or date.today()
     scan_id, ctx = start_scan(settings, site_id, as_of, trigger)
     classify = _classifier(ctx)
-    process = CrawlerProcess(scrapy_settings(settings, XJ_SCAN_ID=scan_id, XJ_CHECK_CONTEXT=ctx, XJ_PROGRESS=progress),
-                             install_root_handler=True)
     quiet_scrapy_logs()
+    process = CrawlerProcess(scrapy_settings(settings, XJ_SCAN_ID=scan_id, XJ_CHECK_CONTEXT=ctx, XJ_PROGRESS=progress))
+    errors: list[str] = []
     try:
-        process.crawl(SiteSpider, site=ctx.site, classify=classify)
+        deferred = process.crawl(SiteSpider, site=ctx.site, classify=classify)
+        deferred.addErrback(lambda failure: errors.append(failure.getErrorMessage()))
         process.start()
     finally:
-        _ensure_finished(settings.database.url, scan_id)
+        _ensure_finished(settings.database.url, scan_id, errors)
     return outcome(settings.database.url, scan_id)
 
 
@@ -109,14 +110,17 @@ def _classifier(ctx: CheckContext):  # noqa: ANN202
     return lambda record: classify(record, ctx)
 
 
-def _ensure_finished(db_url: str, scan_id: int) -> None:
-    """A scan the crawl did not finish (crash, forced stop) is marked interrupted, its lock released."""
+def _ensure_finished(db_url: str, scan_id: int, errors: list[str]) -> None:
+    """A scan the crawl did not finish is marked failed (crash) or interrupted (forced stop); lock released."""
     from xunjian.storage.locks import release_site_lock
 
     with session_scope(db_url) as session:
         scan = session.get(Scan, scan_id)
         if scan is not None and scan.status == "running":
-            finish_scan(session, scan_id, "interrupted", "扫描未正常结束，已保存已抓取的数据")
+            if errors:
+                finish_scan(session, scan_id, "failed", f"扫描出错: {errors[0]}"[:2000])
+            else:
+                finish_scan(session, scan_id, "interrupted", "扫描未正常结束，已保存已抓取的数据")
             release_site_lock(session, scan.site_id, scan_id)
 
 

@@ -81,3 +81,16 @@ def is_homepage_url(url: str) -> bool:
 def path_without_query(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for URLs on this machine (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -34,6 +34,7 @@ def scrapy_settings(settings: Settings, **extra: Any) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
+        "LOG_INSTALL_ROOT_HANDLER": True,
         "LOG_LEVEL": "INFO",  # scrapy's own loggers are set to WARNING by quiet_scrapy_logs()
         "DEPTH_PRIORITY": 1,  # breadth first: columns before deep articles when max_pages cuts the crawl
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
@@ -49,6 +50,7 @@ def scrapy_settings(settings: Settings, **extra: Any) -> dict[str, Any]:
         "XJ_MAX_QUERY_VARIANTS": c.max_query_variants,
         "XJ_STRIP_QUERY_PARAMS": list(c.strip_query_params),
         "XJ_CHECK_EXTERNAL": c.check_external,
+        "XJ_OFFLINE": c.offline,
         "XJ_MAX_BODY": c.max_response_bytes,
         "XJ_BATCH_SIZE": settings.database.batch_size,
         "XJ_DATABASE_URL": settings.database.url,
@@ -65,3 +67,5 @@ def quiet_scrapy_logs() -> None:
 
     for name in ("scrapy", "twisted", "scrapy_playwright", "asyncio", "py.warnings", "filelock"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # A target that stays unreachable after its retries is a finding, not an error of the crawler.
+    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)

@@ -24,7 +24,7 @@ from xunjian.crawler.extract import extract_links, page_title
 from xunjian.crawler.items import LinkResultItem, PageItem
 from xunjian.crawler.verdict import judge_failure, judge_response
 from xunjian.records import LinkResult, PageRecord
-from xunjian.urls import normalize, path_without_query
+from xunjian.urls import is_loopback_url, normalize, path_without_query
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -54,6 +54,7 @@ class SiteSpider(scrapy.Spider):
         self.check_external = check_external
         self.max_body = max_body
         self.classify = classify
+        self.offline = False
         self.homepage = normalize(site.url, strip_params)
         self.seen: set[str] = set()
         self.pages_scheduled = 0
@@ -69,6 +70,7 @@ class SiteSpider(scrapy.Spider):
         spider.max_query_variants = s.getint("XJ_MAX_QUERY_VARIANTS", spider.max_query_variants)
         spider.strip_params = frozenset(p.lower() for p in s.getlist("XJ_STRIP_QUERY_PARAMS"))
         spider.check_external = s.getbool("XJ_CHECK_EXTERNAL", True)
+        spider.offline = s.getbool("XJ_OFFLINE", False)
         spider.max_body = s.getint("XJ_MAX_BODY", spider.max_body)
         spider.homepage = normalize(spider.site.url, spider.strip_params)
         return spider
@@ -109,11 +111,14 @@ class SiteSpider(scrapy.Spider):
                 return True
         return False
 
-    def follow(self, link: LinkRef, depth: int) -> scrapy.Request | None:
+    def follow(self, link: LinkRef, depth: int) -> scrapy.Request | LinkResultItem | None:
         """The request for a link target seen for the first time (crawl or verify), or None."""
         if link.url in self.seen:
             return None
         self.seen.add(link.url)
+        if self.offline and not is_loopback_url(link.url):
+            self.crawler.stats.inc_value("links/offline_skipped")
+            return LinkResultItem(LinkResult(target=link.url, outcome="skipped", reason="离线模式，未核验"))
         if link.internal and link.kind == "page" and depth + 1 <= self.max_depth \
                 and self.pages_scheduled < self.max_pages and not self._is_trap(link.url):
             self.pages_scheduled += 1
@@ -179,9 +184,9 @@ class SiteSpider(scrapy.Spider):
         record.links = extract_links(record.tree, response.url, self.site, self.strip_params)
         yield PageItem(record)
         for link in record.links:
-            request = self.follow(link, depth)
-            if request is not None:
-                yield request
+            follow_up = self.follow(link, depth)
+            if follow_up is not None:
+                yield follow_up
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
