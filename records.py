@@ -8,6 +8,7 @@ the database, so checks can run on fixture pages and on stored data alike.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +16,10 @@ from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     import lxml.html
+
+# libxml2 (2.14) stops at an early "</html>" or "</body>"; pages assembled from server-side includes often
+# close the document right after the header, so those tags are dropped before parsing.
+_CLOSING_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
 
 LinkKind = Literal["page", "image", "attachment", "script", "stylesheet", "iframe"]
 PageType = Literal["homepage", "column", "article", "other"]
@@ -99,7 +104,7 @@ class PageRecord:
         if not self.html.strip():
             return None
         try:
-            return lxml.html.document_fromstring(self.html, base_url=self.final_url)
+            return lxml.html.document_fromstring(_CLOSING_TAGS.sub("", self.html), base_url=self.final_url)
         except Exception:  # lxml raises several types on hostile input
             return None
 

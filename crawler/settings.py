@@ -35,11 +35,12 @@ def scrapy_settings(settings: Settings, **extra: Any) -> dict[str, Any]:
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_INSTALL_ROOT_HANDLER": True,
-        "LOG_LEVEL": "INFO",  # scrapy's own loggers are set to WARNING by quiet_scrapy_logs()
+        "LOG_LEVEL": "WARNING",  # progress is reported by the Progress extension, not by log lines
         "DEPTH_PRIORITY": 1,  # breadth first: columns before deep articles when max_pages cuts the crawl
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50},
         "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0},
         "ITEM_PIPELINES": {"xunjian.crawler.pipeline.ScanPipeline": 300},

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up xunjian on a fresh Debian/Ubuntu machine: system packages (Chromium, CJK fonts), a virtualenv
+# in .venv, and the package with its test dependencies. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "安装系统软件包: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "提示: 未能安装 ${need[*]}；浏览器渲染与截图将不可用 (apt-get install -y chromium fonts-noto-cjk)" >&2
+  fi
+fi
+
+PYTHON=${PYTHON:-python3}
+[ -d .venv ] || "$PYTHON" -m venv .venv
+.venv/bin/pip install -q --upgrade pip setuptools wheel
+.venv/bin/pip install -q -e '.[test]'
+echo "安装完成。运行示例: .venv/bin/xunjian demo"

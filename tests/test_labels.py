@@ -1,0 +1,123 @@
+"""Page labels MT001/MT002: rule fixtures (inline expectations), real pages, PubDate parsing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from xunjian import checks
+from xunjian.checks.base import CheckContext
+from xunjian.checks.labels import missing_page_labels, page_label_mismatch, page_labels, parse_pubdate
+from xunjian.records import PageRecord, SiteInfo
+
+from test_footer import load_cases, match_expectations  # noqa: I001  (tests/ is on sys.path via rootdir)
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+AS_OF = date(2026, 11, 22)
+
+
+def run_labels(rec: PageRecord, ctx: CheckContext) -> list:
+    return [*missing_page_labels(rec, ctx), *page_label_mismatch(rec, ctx)]
+
+
+def record(html: str, url: str, page_type: str) -> PageRecord:
+    return PageRecord(url=url, final_url=url, status=200, content_type="text/html", html=html, page_type=page_type)
+
+
+def ctx_for(url: str, site_code: str | None) -> CheckContext:
+    return CheckContext(site=SiteInfo(id="demo", name="示例", url=url, site_code=site_code), as_of=AS_OF)
+
+
+@pytest.mark.parametrize(("code", "html", "opts", "expects"), load_cases("MT*.html"))
+def test_rule_fixture(code, html, opts, expects):
+    rec = record(html, opts["url"], opts["page_type"])
+    found = run_labels(rec, ctx_for("http://www.example.gov.cn/", "3609000002"))
+    match_expectations(found, expects, "MT")
+
+
+def test_every_label_rule_has_firing_and_silent_cases():
+    cases = load_cases("MT*.html")
+    for code in ("MT001", "MT002"):
+        mine = [p.values for p in cases if p.values[0] == code]
+        assert any(any(c == code for c, _ in exp) for *_, exp in mine)
+        assert any(not exp for *_, exp in mine)
+
+
+def test_family_is_registered():
+    assert missing_page_labels in checks.page_checks()
+    assert page_label_mismatch in checks.page_checks()
+
+
+def test_one_mt001_per_page_lists_every_missing_label():
+    rec = record("<html><head><title>t</title></head><body></body></html>", "http://www.example.gov.cn/a.html", "article")
+    found = list(missing_page_labels(rec, ctx_for("http://www.example.gov.cn/", None)))
+    assert len(found) == 1
+    assert found[0].evidence["missing"] == [
+        "SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType", "ArticleTitle", "PubDate",
+        "ContentSource", "Keywords", "Author", "Url",
+    ]
+    assert found[0].evidence["missing_recommended"] == ["Description", "Image"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2022-04-17 14:46:00", datetime(2022, 4, 17, 14, 46)),
+        ("2025-11-20", datetime(2025, 11, 20)),
+        ("2026/02/11 09:30", datetime(2026, 2, 11, 9, 30)),
+        ("2026-2-3", datetime(2026, 2, 3)),
+        ("2023-02-30", None),
+        ("2026年11月20日", None),
+        ("", None),
+        ("2022-04-17 25:00", None),
+    ],
+)
+def test_parse_pubdate(value, expected):
+    assert parse_pubdate(value) == expected
+
+
+# --- real pages ------------------------------------------------------------------------------------
+
+
+def real(name: str, url: str, page_type: str = "article") -> PageRecord:
+    return record((REAL / name).read_text(encoding="utf-8"), url, page_type)
+
+
+def test_yichun_homepage_labels_are_complete_and_consistent():
+    url = "https://www.yichun.gov.cn/"
+    rec = real("yichun_gov_cn_homepage.html", url, "homepage")
+    labels = page_labels(rec)
+    assert (labels["sitename"], labels["sitedomain"], labels["siteidcode"]) == ("中国宜春", "www.yichun.gov.cn", "3609000002")
+    assert run_labels(rec, ctx_for(url, "3609000002")) == []
+    wrong = run_labels(rec, ctx_for(url, "3609000001"))
+    assert [(f.rule, f.evidence) for f in wrong] == [("MT002", {"label": "SiteIDCode", "value": "3609000002"})]
+
+
+def test_zjdpc_empty_siteidcode_is_mt001():
+    url = "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html"
+    rec = real("zjdpc_fgw_zj_gov_cn_article_touziyunxing_2016.html", url)
+    assert page_labels(rec)["siteidcode"] == ""
+    found = run_labels(rec, ctx_for("http://fgw.zj.gov.cn/", "3300000020"))
+    assert [f.rule for f in found] == ["MT001"]  # SiteDomain "fgw.zj.gov.cn,www.zjdpc.gov.cn" names the host
+    assert "SiteIDCode" in found[0].evidence["missing"] and "SiteIDCode" in found[0].evidence["empty"]
+    assert "SiteIDCode" in found[0].message
+
+
+def test_yichun_article_labels_and_future_check():
+    url = "https://www.yichun.gov.cn/ycsrmzf/tjgb/202305/36796cdc82d04268913f2884cf2fe579.shtml"
+    rec = real("yichun_gov_cn_article_tjgb_2022_yichun.html", url)
+    labels = page_labels(rec)
+    assert parse_pubdate(labels["pubdate"]) == datetime(2023, 5, 16, 12, 34, 5)
+    found = run_labels(rec, ctx_for("https://www.yichun.gov.cn/", "3609000002"))
+    assert [f.rule for f in found] == ["MT001"]
+    early = CheckContext(site=SiteInfo(id="yc", name="宜春", url="https://www.yichun.gov.cn/"), as_of=date(2023, 1, 1))
+    assert [f.evidence["label"] for f in page_label_mismatch(rec, early)] == ["PubDate"]
+
+
+def test_pages_without_gov_labels():
+    url = "http://www.cmse.gov.cn/xwzx/zhxw/202101/t20210106_47506.html"
+    found = run_labels(real("cmse_gov_cn_article_space_station.html", url), ctx_for("http://www.cmse.gov.cn/", None))
+    assert [f.rule for f in found] == ["MT001"]
+    assert {"SiteName", "SiteIDCode", "PubDate"} <= set(found[0].evidence["missing"])
