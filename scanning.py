@@ -90,8 +90,8 @@ def run_scan(settings: Settings, site_id: str, as_of: date | None = None, trigge
     as_of = as_of or date.today()
     scan_id, ctx = start_scan(settings, site_id, as_of, trigger)
     classify = _classifier(ctx)
-    quiet_scrapy_logs()
     process = CrawlerProcess(scrapy_settings(settings, XJ_SCAN_ID=scan_id, XJ_CHECK_CONTEXT=ctx, XJ_PROGRESS=progress))
+    quiet_scrapy_logs()
     errors: list[str] = []
     try:
         deferred = process.crawl(SiteSpider, site=ctx.site, classify=classify)

@@ -8,7 +8,6 @@ anything else turns the extension off (``NotConfigured``).
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from typing_extensions import Self
 
-logger = logging.getLogger("xunjian.progress")
 
 
 def emit(event: dict, mode: str) -> None:
@@ -28,7 +26,8 @@ def emit(event: dict, mode: str) -> None:
         sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
-        logger.info("进度: 页面 %(pages)s, 已核验链接 %(links)s, 错误 %(errors)s", event)
+        sys.stderr.write("进度: 页面 {pages}, 已核验链接 {links}, 异常 {errors}\n".format(**event))
+        sys.stderr.flush()
 
 
 class Progress:
