@@ -8,6 +8,7 @@ stripped, query arguments sorted, default ports removed, percent-encoding made c
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -94,3 +95,21 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_\u00a1-\uffff-]{1,63}(?<!-)$", re.I)
+
+
+def valid_host(url: str) -> bool:
+    """A host name a browser could resolve: non-empty labels of letters, digits and hyphens (or an IP)."""
+    import ipaddress
+
+    host = urlsplit(url).hostname or ""
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    return all(_LABEL.match(label) for label in host.rstrip(".").split("."))

@@ -1,8 +1,8 @@
-"""``xunjian findings SITE`` (the current findings) and its sub-commands ``ignore``, ``ignore-phrase``, ``history``.
+"""``xunjian findings SITE`` (current findings) and sub-commands ``ignore``, ``ignore-phrase``, ``history``.
 
 ``findings SITE --format json`` prints the rules.md finding JSON array on stdout and nothing else;
 messages go to stderr. A click group with a default command lets ``findings SITE`` and
-``findings ignore ID`` live side by side (a site cannot be named ``ignore``, ``ignore-phrase`` or ``history``).
+``findings ignore ID`` live side by side (so no site can be named ``ignore``, ``ignore-phrase``, ``history``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -45,7 +46,7 @@ def _require_site(s, site_id: str) -> None:  # noqa: ANN001
     from xunjian.storage.models import Site
 
     if s.get(Site, site_id) is None:
-        fail(f"站点 {site_id!r} 未登记 (先运行 xunjian sites import)", EXIT_NOT_FOUND)
+        fail(escape(f"站点 {site_id!r} 未登记 (先运行 xunjian sites import)"), EXIT_NOT_FOUND)
 
 
 def _t(value: object) -> Text:
@@ -58,7 +59,9 @@ def show(
     ctx: typer.Context,
     site: Annotated[str, typer.Argument(help="站点编号")],
     fmt: FormatOption = "table",
-    status: Annotated[str, typer.Option("--status", "-s", help="open(未整改) | resolved(已整改) | ignored(已忽略)")] = "open",
+    status: Annotated[
+        str, typer.Option("--status", "-s", help="open(未整改) | resolved(已整改) | ignored(已忽略)")
+    ] = "open",
 ) -> None:
     """列出站点的问题 (默认: 最近一次完整检查的问题及近 7 天可用性监测问题)。
 
@@ -69,7 +72,7 @@ def show(
     fmt = check_format(fmt)
     status = status.lower()
     if status not in STATUSES:
-        fail(f"未知的状态 {status!r}，可选 open、resolved 或 ignored", EXIT_USAGE)
+        fail(escape(f"未知的状态 {status!r}，可选 open、resolved 或 ignored"), EXIT_USAGE)
     with session(ctx) as s:
         _require_site(s, site)
         items = [finding_json(r, site) for r in current_findings(s, site, (status,))]
@@ -77,6 +80,8 @@ def show(
         typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return
     table = Table("编号", "规则", "问题", "页面", "说明", "首次发现", "状态")
+    for col in table.columns[2:5]:
+        col.overflow = "fold"  # full URLs and messages, wrapped, never cut
     for f in items:
         rule = RULES.get(f["rule"])
         table.add_row(str(f["id"]), f["rule"], _t(rule.zh if rule else f["rule"]), _t(f["page"]),

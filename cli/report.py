@@ -1,4 +1,4 @@
-"""``xunjian report [SITE|--all] --out DIR``: Excel workbook, HTML per site (with screenshots), CSV and JSON."""
+"""``xunjian report [SITE|--all] --out DIR``: Excel workbook, HTML per site (screenshots), CSV and JSON."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from xunjian.cli import app
-from xunjian.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_USAGE, err, fail, session, \
-    settings_from, warn
+from xunjian.cli.common import (
+    EXIT_CONFIG, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_USAGE, err, fail, session, settings_from, warn,
+)
 
 
 def _since(value: str | None) -> datetime | None:
@@ -50,13 +52,14 @@ def report(
         try:
             written, warnings = write_reports(
                 s, settings, out_dir, None if all_ else [site],
-                screenshots=settings.report.screenshots if screenshots is None else screenshots, since=_since(since),
+                screenshots=settings.report.screenshots if screenshots is None else screenshots,
+                since=_since(since),
             )
         except ProfileError as exc:
             fail(str(exc), EXIT_CONFIG)
         except LookupError as exc:
-            fail(str(exc).strip("'\""), EXIT_NOT_FOUND)
+            fail(escape(str(exc).strip("'\"")), EXIT_NOT_FOUND)
     for message in dict.fromkeys(warnings):
-        warn(message)
+        warn(escape(message))
     for path in written:
         err.print(f"已写入 {path}", highlight=False, markup=False)

@@ -6,12 +6,14 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from xunjian.cli import app
-from xunjian.cli.common import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_USAGE, FormatOption, check_format, fail, out, \
-    session, settings_from
+from xunjian.cli.common import (
+    EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_USAGE, FormatOption, check_format, fail, out, session, settings_from,
+)
 
 VERDICT_ZH = {"pass": "合格", "fail": "不合格"}
 
@@ -26,7 +28,8 @@ def _print_site(result: dict) -> None:
             out.print(Text(f"    - [{f['rule']}] {f['message']} {f.get('target') or f.get('page') or ''}"))
     table = Table("指标", "领域", "扣分", "上限", "问题数")
     for d in result["deductions"]:
-        table.add_row(Text(d["name"]), Text(d["area"]), f"{d['points']:.2f}", f"{d['cap']:.2f}", str(len(d["findings"])))
+        table.add_row(Text(d["name"]), Text(d["area"]), f"{d['points']:.2f}", f"{d['cap']:.2f}",
+                      str(len(d["findings"])))
     if result["deductions"]:
         out.print(table)
 
@@ -54,7 +57,7 @@ def score(
         except ProfileError as exc:
             fail(str(exc), EXIT_CONFIG)
         except LookupError as exc:
-            fail(str(exc).strip("'\""), EXIT_NOT_FOUND)
+            fail(escape(str(exc).strip("'\"")), EXIT_NOT_FOUND)
     data = [r.to_json() for r in results]
     if fmt == "json":
         typer.echo(json.dumps(data if all_ else data[0], ensure_ascii=False, indent=2))

@@ -3,6 +3,7 @@ link, iframe/frame target, resolved against ``<base href>``, normalised, and bou
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from xunjian.records import SiteInfo
 
 MAX_LINKS_PER_PAGE = 3000
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""", re.I)
 _XPATH = (
     "//a[@href] | //area[@href] | //img[@src] | //script[@src] | //link[@href] | //iframe[@src] | //frame[@src]"
     " | //embed[@src] | //source[@src]"
@@ -40,6 +42,19 @@ def _kind(tag: str, el: lxml.html.HtmlElement, url: str) -> str | None:
     return None
 
 
+def _candidates(tree: lxml.html.HtmlElement):  # noqa: ANN202 - generator of (element, tag, raw url)
+    for el in tree.xpath(_XPATH):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        yield el, tag, ((el.get("href") if tag in ("a", "area", "link") else el.get("src")) or "").strip()
+    # CSS url(...) in style attributes and <style> blocks: background images, banners
+    for el in tree.xpath("//*[@style][contains(@style, 'url(')]"):
+        for match in _CSS_URL.finditer(el.get("style", "")):
+            yield el, "css", match.group(1).strip()
+    for style in tree.xpath("//style"):
+        for match in _CSS_URL.finditer(style.text or ""):
+            yield style, "css", match.group(1).strip()
+
+
 def page_title(tree: lxml.html.HtmlElement | None) -> str:
     if tree is None:
         return ""
@@ -59,10 +74,7 @@ def extract_links(
         base = urljoin(page_url, base_el.get("href", "").strip())
     links: list[LinkRef] = []
     seen: set[tuple[str, str]] = set()
-    for el in tree.xpath(_XPATH):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        raw = (el.get("href") if tag in ("a", "area", "link") else el.get("src")) or ""
-        raw = raw.strip()
+    for el, tag, raw in _candidates(tree):
         if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):
             continue
         try:
@@ -72,7 +84,7 @@ def extract_links(
             url = normalize(absolute, strip_params)
         except ValueError:
             continue
-        kind = _kind(tag, el, url)
+        kind = "image" if tag == "css" else _kind(tag, el, url)
         if kind is None or (url, kind) in seen:
             continue
         seen.add((url, kind))

@@ -24,7 +24,7 @@ from xunjian.crawler.extract import extract_links, page_title
 from xunjian.crawler.items import LinkResultItem, PageItem
 from xunjian.crawler.verdict import judge_failure, judge_response
 from xunjian.records import LinkResult, PageRecord
-from xunjian.urls import is_loopback_url, normalize, path_without_query
+from xunjian.urls import is_loopback_url, normalize, path_without_query, valid_host
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -116,6 +116,8 @@ class SiteSpider(scrapy.Spider):
         if link.url in self.seen:
             return None
         self.seen.add(link.url)
+        if not valid_host(link.url):
+            return LinkResultItem(LinkResult(target=link.url, outcome="broken", reason="无效的主机名"))
         if self.offline and not is_loopback_url(link.url):
             self.crawler.stats.inc_value("links/offline_skipped")
             return LinkResultItem(LinkResult(target=link.url, outcome="skipped", reason="离线模式，未核验"))
