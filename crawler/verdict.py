@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -37,11 +38,17 @@ def is_challenge(status: int, body: str) -> bool:
     return bool(rules["_challenge"].search(body))
 
 
-def is_soft404(title: str, heading: str, text_length: int) -> bool:
+def is_soft404(title: str, heading: str, text_length: int | Callable[[], int]) -> bool:
+    """An error page answered with 2xx: an error title or heading on a short page.
+
+    ``text_length`` may be a callable, so the (costly) visible-text length is only computed for pages
+    whose title or heading looks like an error.
+    """
     rules = linkcheck_rules()
-    if text_length > rules["soft404_max_text"]:
+    if not (rules["_soft404"].search(title or "") or rules["_soft404"].search(heading or "")):
         return False
-    return bool(rules["_soft404"].search(title or "") or rules["_soft404"].search(heading or ""))
+    length = text_length() if callable(text_length) else text_length
+    return length <= rules["soft404_max_text"]
 
 
 def redirected_to_homepage(requested: str, final: str) -> bool:
@@ -53,7 +60,7 @@ def redirected_to_homepage(requested: str, final: str) -> bool:
 
 def judge_response(
     status: int, requested: str, final: str, body: str = "", title: str = "", heading: str = "",
-    text_length: int = 0,
+    text_length: int | Callable[[], int] = 0,
 ) -> tuple[str, str]:
     """Outcome of an answered request."""
     rules = linkcheck_rules()

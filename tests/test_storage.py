@@ -19,8 +19,11 @@ def test_migrations_match_models(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from xunjian.storage.migrations.env_hooks import include_object
+
     with get_engine(db_url).connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_object": include_object, "compare_type": True})
+        diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
 
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import text
 
 from xunjian.storage.db import get_engine
+from xunjian.storage.migrations.env_hooks import include_object
 from xunjian.storage.models import Base
 
 config = context.config
@@ -30,7 +31,7 @@ def run_migrations_online() -> None:
         try:
             context.configure(connection=connection, target_metadata=target_metadata,
                               render_as_batch=connection.dialect.name == "sqlite",
-                              transaction_per_migration=True, compare_type=True)
+                              transaction_per_migration=True, compare_type=True, include_object=include_object)
             with context.begin_transaction():
                 context.run_migrations()
         finally:

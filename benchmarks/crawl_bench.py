@@ -1,0 +1,123 @@
+"""Crawl benchmark: full `xunjian` scan vs a bare Scrapy spider on the same generated local site.
+
+    .venv/bin/python benchmarks/crawl_bench.py              # 20,000 pages, SQLite
+    .venv/bin/python benchmarks/crawl_bench.py --pages 2000 # quicker
+    .venv/bin/python benchmarks/crawl_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
+
+Reports pages/s and unique link targets checked/s of the full scan (crawl + every check + storage), the bare
+spider's pages/s and the ratio, the scan worker's peak RSS, and the database size. Everything runs on
+127.0.0.1; the site is served by a separate Twisted process (benchmarks/benchsite.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+
+HERE = Path(__file__).resolve().parent
+
+
+def serve(pages: int, workdir: Path) -> tuple[subprocess.Popen, int]:
+    portfile = workdir / "port"
+    proc = subprocess.Popen([sys.executable, str(HERE / "benchsite.py"), str(pages), str(portfile)])
+    for _ in range(100):
+        if portfile.exists() and portfile.read_text():
+            return proc, int(portfile.read_text())
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("benchmark site did not start")
+
+
+def peak_rss(proc: subprocess.Popen) -> tuple[int, float]:
+    """Wait for the process; return (exit code, peak RSS in MB of it and its children)."""
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    return proc.returncode, peak / 1e6
+
+
+def db_size(url: str) -> float:
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+    from sqlalchemy import text
+
+    from xunjian.storage.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        return conn.execute(text("SELECT pg_database_size(current_database())")).scalar() / 1e6
+
+
+def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> dict:
+    from sqlalchemy import select
+
+    from xunjian.storage.db import session_scope, upgrade
+    from xunjian.storage.models import Scan
+    from xunjian.storage.registry import parse_registry, upsert_sites
+
+    cfg = workdir / "settings.yaml"
+    cfg.write_text(yaml.safe_dump({"crawl": {"max_pages": pages + 100, "max_depth": 20, "concurrency_per_site": conc,
+                                             "concurrent_requests": conc * 2, "autothrottle": False, "retry_times": 0,
+                                             "timeout": 15}}), encoding="utf-8")
+    reg = workdir / "sites.yaml"
+    reg.write_text(yaml.safe_dump({"sites": [{"id": "bench", "name": "基准站点", "url": url, "render": "never",
+                                              "site_code": "1199000001"}]}, allow_unicode=True), encoding="utf-8")
+    upgrade(db_url)
+    with session_scope(db_url) as s:
+        upsert_sites(s, parse_registry(reg))
+    env = dict(os.environ, XUNJIAN_DATABASE_URL=db_url, XUNJIAN_CONFIG=str(cfg), XUNJIAN_ALLOW_NETWORKS="127.0.0.0/8",
+               XUNJIAN_OFFLINE="1")
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "xunjian.worker", "bench", "--trigger", "bench"], env=env)
+    code, rss = peak_rss(proc)
+    seconds = time.monotonic() - start
+    with session_scope(db_url) as s:
+        scan = s.scalars(select(Scan).where(Scan.site_id == "bench").order_by(Scan.id.desc())).first()
+        stored = (scan.status, scan.pages_count, scan.targets_checked, scan.findings_count)
+    return {"exit": code, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
+            "seconds": round(seconds, 1), "pages_per_s": round(stored[1] / seconds, 1),
+            "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "db_mb": round(db_size(db_url), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=20000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="xunjian-bench-"))
+    db_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    site, port = serve(args.pages, workdir)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        bare = json.loads(subprocess.run([sys.executable, str(HERE / "bare_spider.py"), url, str(args.concurrency)],
+                                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+        full = full_scan(url, args.pages, args.concurrency, db_url, workdir)
+    finally:
+        site.terminate()
+    ratio = full["pages_per_s"] / bare["pages_per_s"]
+    print(f"site: {args.pages} pages, concurrency {args.concurrency}, database {db_url.split(':')[0]}")
+    print(f"bare Scrapy spider : {bare['pages']} pages in {bare['seconds']} s = {bare['pages_per_s']} pages/s")
+    print(f"xunjian full scan  : {full['pages']} pages in {full['seconds']} s = {full['pages_per_s']} pages/s, "
+          f"{full['targets']} unique link targets = {full['targets_per_s']}/s, {full['findings']} findings ({full['status']})")
+    print(f"ratio full/bare    : {ratio:.0%}   peak RSS (worker): {full['peak_rss_mb']} MB   database: {full['db_mb']} MB")
+    print(json.dumps({"bare": bare, "full": full, "ratio": round(ratio, 3)}))
+
+
+if __name__ == "__main__":
+    main()
