@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ PageType = Literal["homepage", "column", "article", "other"]
 Outcome = Literal["ok", "broken", "wrong", "blocked", "private", "skipped"]
 
 
+@lru_cache(maxsize=65536)
 def site_key(url: str) -> str:
     """``host`` or ``host:port`` (non-default port): http and https of one host are one site."""
     parts = urlsplit(url)
@@ -95,6 +96,9 @@ class PageRecord:
     links: list[LinkRef] = field(default_factory=list)
     error: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)  # filled by the check families' EXTRACTORS
+    #: rendered pages: each link's computed visibility in Chromium, from
+    #: xunjian.checks.security_hidden.collect_link_visibility(_async); None when not collected (SC001 confirmation)
+    link_visibility: list[dict[str, Any]] | None = None
 
     @cached_property
     def tree(self) -> lxml.html.HtmlElement | None:

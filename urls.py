@@ -42,8 +42,15 @@ def classify_href(url: str) -> str:
     return "page"
 
 
+# Already canonical: lower-case host, no default port issue to fix, an ASCII path without escapes, no query,
+# no fragment, no ";" path parameters. Most government URLs look like this; they skip w3lib's full treatment.
+_CANONICAL = re.compile(r"^https?://[a-z0-9.\-]+(?::(?!80/|443/)\d{1,5})?/[A-Za-z0-9._~/\-!$&'()*+,=:@]*$")
+
+
 def normalize(url: str, strip_params: frozenset[str] | set[str] = frozenset()) -> str:
     """Canonical form of an absolute http(s) URL for de-duplication and storage."""
+    if _CANONICAL.match(url) and "/." not in url:
+        return url
     url = safe_url_string(url.strip())
     parts = urlsplit(url)
     if strip_params and parts.query:

@@ -236,18 +236,34 @@ def template_signature(body: Any, region_text: str) -> str:
     return hashlib.sha1("|".join([*blocks[:80], skeleton]).encode("utf-8")).hexdigest()[:10]
 
 
+#: Inner pages per template whose footer facts are extracted: a multiple of the sample the site check draws,
+#: so the sample can still prefer the shallowest pages; later pages of a known template only get a signature.
+FACTS_PER_TEMPLATE_FACTOR = 4
+
+
 def extract_footer(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
-    """Facts for the footer checks: ``{"footer": {...}, "template": "<10 hex>"}`` ({} for non-HTML pages)."""
+    """Facts for the footer checks: ``{"footer": {...}, "template": "<10 hex>"}`` ({} for non-HTML pages).
+
+    On a large site most pages share a few templates; once a template has enough pages with facts (see
+    FACTS_PER_TEMPLATE_FACTOR), further pages of it only record their template (the costly part is skipped).
+    """
     tree = record.tree
     body = tree.find("body") if tree is not None else None
     if body is None or record.status >= 400:
         return {}
     rules = footer_rules()
+    region_text = "\n".join(visible_text(r) for r in _region_elements(body, rules))
+    signature = template_signature(body, region_text)
+    if record.page_type != "homepage":
+        seen = ctx.memo.setdefault("footer_templates", {})
+        budget = FACTS_PER_TEMPLATE_FACTOR * max(1, ctx.options.get("footer_sample_per_template", 3))
+        if seen.get(signature, 0) >= budget:
+            return {"template": signature}
+        seen[signature] = seen.get(signature, 0) + 1
     raw, payloads = _raw(record.html)
     payload_text = TAG.sub(" ", "\n".join(payloads))
     body_text = visible_text(body)
     text = body_text + "\n" + payload_text
-    region_text = "\n".join(visible_text(r) for r in _region_elements(body, rules))
     tail = body_text[int(len(body_text) * (1 - rules["tail_fraction"])) :]
     footer_text = "\n".join([region_text, tail, payload_text])
     facts = {
@@ -261,4 +277,4 @@ def extract_footer(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
         "sitemap": _sitemap(tree, rules),
         "meta_site_code": page_labels(record).get("siteidcode") or None,
     }
-    return {"footer": facts, "template": template_signature(body, region_text)}
+    return {"footer": facts, "template": signature}

@@ -4,6 +4,7 @@ link, iframe/frame target, resolved against ``<base href>``, normalised, and bou
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -42,6 +43,21 @@ def _kind(tag: str, el: lxml.html.HtmlElement, url: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def resolve(base: str, raw: str, strip_params: frozenset[str] = frozenset()) -> str | None:
+    """The normalised absolute http(s) URL of ``raw`` on a page at ``base``, or None (cached: nav and footer
+    links repeat on every page of a site)."""
+    if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):
+        return None
+    try:
+        absolute = urljoin(base, raw)
+        if urlsplit(absolute).scheme not in ("http", "https"):
+            return None
+        return normalize(absolute, strip_params)
+    except ValueError:
+        return None
+
+
 def _candidates(tree: lxml.html.HtmlElement):  # noqa: ANN202 - generator of (element, tag, raw url)
     for el in tree.xpath(_XPATH):
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -75,14 +91,8 @@ def extract_links(
     links: list[LinkRef] = []
     seen: set[tuple[str, str]] = set()
     for el, tag, raw in _candidates(tree):
-        if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):
-            continue
-        try:
-            absolute = urljoin(base, raw)
-            if urlsplit(absolute).scheme not in ("http", "https"):
-                continue
-            url = normalize(absolute, strip_params)
-        except ValueError:
+        url = resolve(base, raw, strip_params)
+        if url is None:
             continue
         kind = "image" if tag == "css" else _kind(tag, el, url)
         if kind is None or (url, kind) in seen:

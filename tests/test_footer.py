@@ -320,3 +320,19 @@ def test_scan_reports_footer_per_template_and_labels(sqlite_url, tmp_path, site_
         ("FT006", None, sub_template),
         ("MT001", site.url + "sub/1.html", None),
     ]
+
+
+def test_footer_facts_are_extracted_for_a_budget_of_pages_per_template():
+    """On a large site only the first pages of a template get full footer facts; all get the signature."""
+    from xunjian.checks.footer_facts import FACTS_PER_TEMPLATE_FACTOR
+    from xunjian.records import PageRecord, SiteInfo
+
+    ctx = CheckContext(site=SiteInfo(id="s", name="s", url="http://127.0.0.1:1/"), as_of=AS_OF,
+                       options={"footer_sample_per_template": 2})
+    html = ('<html><body><div class="main"><p>正文 {i}</p></div><div class="footer">主办单位：示例市人民政府办公室 '
+            '网站标识码：1199000001</div></body></html>')
+    facts = [extract_footer(PageRecord(url=f"http://127.0.0.1:1/{i}.html", final_url=f"http://127.0.0.1:1/{i}.html",
+                                       status=200, html=html.format(i=i), page_type="article"), ctx) for i in range(20)]
+    assert sum("footer" in f for f in facts) == 2 * FACTS_PER_TEMPLATE_FACTOR
+    assert len({f["template"] for f in facts}) == 1
+    assert facts[0]["footer"]["site_code"]
