@@ -58,3 +58,16 @@ def test_second_scan_of_locked_site_is_refused(sqlite_url, tmp_path, site_server
     with session_scope(sqlite_url) as s:
         assert s.scalar(select(func.count()).select_from(Scan)) == 1  # the refused scan left no row
     assert site.hits == []
+
+
+def test_cli_scan_of_locked_site_is_refused_with_message(sqlite_url, tmp_path, site_server):
+    site = site_server(routes={})
+    register(sqlite_url, tmp_path, "busy2", site.url)
+    with session_scope(sqlite_url) as s:
+        scan = create_scan(s, "busy2", __import__("datetime").date(2026, 11, 22), "scheduler", None)
+        assert acquire_site_lock(s, "busy2", scan.id)
+    env = worker_env(sqlite_url, write_settings(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "xunjian.cli", "scan", "busy2"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 9
+    assert "正在扫描中" in proc.stderr and "Traceback" not in proc.stderr

@@ -84,3 +84,12 @@ def test_site_lock_is_exclusive_and_stale_lock_is_taken_over(db_url, tmp_path):
         assert acquire_site_lock(s, "a", second.id)
         release_site_lock(s, "a", second.id)
         assert s.get(Site, "a").lock_scan_id is None
+
+
+def test_every_check_family_imports():
+    from xunjian import checks
+
+    assert checks.page_checks() and checks.site_checks() and checks.extractors()
+    assert checks.BROKEN == {}
+    loaded = {m.__name__.rsplit(".", 1)[1] for m in checks._families()}
+    assert {"links", "footer", "labels", "columns", "freshness", "text", "security"} <= loaded
