@@ -76,6 +76,7 @@ class RenderSettings(_Section):
 class ChecksSettings(_Section):
     disabled: list[str] = []
     footer_sample_per_template: int = Field(3, ge=0)
+    processes: int = Field(1, ge=0, le=1)
 
 
 class ProbeSettings(_Section):

@@ -96,8 +96,8 @@ class PageRecord:
     links: list[LinkRef] = field(default_factory=list)
     error: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)  # filled by the check families' EXTRACTORS
-    #: rendered pages: each link's computed visibility in Chromium, from
-    #: xunjian.checks.security_hidden.collect_link_visibility(_async); None when not collected (SC001 confirmation)
+    #: rendered pages: each link's computed visibility in Chromium, from security_hidden's
+    #: collect_link_visibility(_async); None when not collected (SC001 confirmation)
     link_visibility: list[dict[str, Any]] | None = None
 
     @cached_property

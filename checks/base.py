@@ -75,3 +75,5 @@ class CheckContext:
     site: SiteInfo
     as_of: date
     options: dict[str, Any] = field(default_factory=dict)
+    #: Per-scan scratch space for checks (e.g. hashes of template blocks already checked); not persisted.
+    memo: dict[str, Any] = field(default_factory=dict)

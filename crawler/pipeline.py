@@ -10,6 +10,8 @@ resolves findings it no longer sees.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 from xunjian import checks
+from xunjian.crawler.checkpool import CheckPool
 from xunjian.crawler.items import LinkResultItem, PageItem
 from xunjian.records import PageSummary, ScanView
 from xunjian.storage import scans as store
@@ -38,7 +41,7 @@ LINK_FAMILY_ONLY = ("xunjian.checks.links",)
 
 class ScanPipeline:
     def __init__(self, crawler: Crawler, db_url: str, scan_id: int, ctx: CheckContext, batch_size: int,
-                 disabled: frozenset[str]):
+                 disabled: frozenset[str], processes: int = 1):
         self.crawler = crawler
         self.stats = crawler.stats
         self.db_url = db_url
@@ -54,14 +57,14 @@ class ScanPipeline:
         self.last_flush = time.monotonic()
         self.errors: dict[str, int] = {}
         self.settings_obj = crawler.settings.get("XJ_SETTINGS")
-        self.extractors = checks.extractors()
-        self.page_checks = checks.page_checks()
+        self.pool = CheckPool(ctx, disabled, processes)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         s = crawler.settings
         pipeline = cls(crawler, s["XJ_DATABASE_URL"], s.getint("XJ_SCAN_ID"), s["XJ_CHECK_CONTEXT"],
-                       s.getint("XJ_BATCH_SIZE", 500), frozenset(s.getlist("XJ_DISABLED_RULES")))
+                       s.getint("XJ_BATCH_SIZE", 500), frozenset(s.getlist("XJ_DISABLED_RULES")),
+                       s.getint("XJ_CHECK_PROCESSES", 1))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -79,37 +82,48 @@ class ScanPipeline:
                 logger.exception("检查 %s 出错 (同类错误只记录一次)", name)
             return None
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, LinkResultItem):
             self.results.append(item.result)
             self.stats.inc_value("links/results")
             if item.result.outcome not in ("ok", "skipped"):
                 self.stats.inc_value("links/not_ok")
         elif isinstance(item, PageItem):
-            self._page(item.record)
+            await self._page(item.record)
         if len(self.pages) + len(self.results) >= self.batch_size or time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self.flush()
         return item
 
-    def _page(self, record: PageRecord) -> None:
-        checkable = record.tree is not None and not record.error and 200 <= record.status < 300
+    async def _checks(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str]]:
+        light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
+        future = self.pool.submit(light)
+        if future is not None:
+            try:
+                return await asyncio.wrap_future(future)
+            except Exception:  # the child died (BrokenProcessPool): check in this process from now on
+                logger.exception("检查子进程出错，改为在抓取进程内检查")
+                self.pool.executor = None
+        return self.pool.run_inline(record)
+
+    async def _page(self, record: PageRecord) -> None:
+        checkable = bool(record.html) and not record.error and 200 <= record.status < 300
         if record.page_type == "homepage" and checkable:
             self.homepage_ok = True
+        record.__dict__.pop("tree", None)  # the spider is done with the parsed tree
         if checkable:
-            for extractor in self.extractors:
-                facts = self._run(extractor, record, self.ctx)
-                if facts:
-                    record.facts.update(facts)
-            for check in self.page_checks:
-                for f in self._run(lambda c=check: list(c(record, self.ctx))) or ():
-                    if f.rule not in self.disabled:
-                        self.findings.append(f)
+            facts, findings, errors = await self._checks(record)
+            record.facts = facts
+            self.findings.extend(findings)
+            for name, error in errors.items():
+                self.errors[name] = self.errors.get(name, 0) + 1
+                self.stats.inc_value(f"checks/errors/{name}")
+                if self.errors[name] == 1:
+                    logger.error("检查 %s 出错 (同类错误只记录一次): %s", name, error)
         self.summaries.append(PageSummary(
             url=record.url, final_url=record.final_url, status=record.status, page_type=record.page_type,
             depth=record.depth, title=record.title, rendered=record.rendered, facts=record.facts,
         ))
         record.html = ""  # the text is no longer needed; keep memory flat
-        record.__dict__.pop("tree", None)
         self.pages.append(record)
         self.stats.inc_value("pages/stored")
 
@@ -152,6 +166,7 @@ class ScanPipeline:
             return None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        self.pool.close()
         self.flush()
         complete = reason == "finished"
         status, message = ("complete", None) if complete else ("interrupted", f"扫描被中断 ({reason})，已保存已抓取的数据")

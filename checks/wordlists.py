@@ -1,0 +1,323 @@
+"""Word data for the text checks, loaded once per process, and the one-pass matcher over it.
+
+All lists in ``rules/`` (protected terms and their generated variants, typos, sensitive words, outdated
+names, illicit spam terms) go into **one** Aho-Corasick automaton (pyahocorasick), so a page is scanned
+once whatever the number of lists. jieba (bundled dictionary only, initialised lazily) is consulted only
+around candidate matches, to reject a match that straddles a word boundary or sits inside a longer word:
+that keeps throughput at several MB of text per second.
+
+Public entry points: :func:`lexicon` (the cached :class:`Lexicon`) and :meth:`Lexicon.scan`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+from xunjian.config import RULES_DIR
+
+#: Pseudo-code of a correct protected form: it guards the text it covers and is never reported.
+GUARD = "GUARD"
+#: Characters never substituted when generating variants (numbers legitimately differ: 二十大 / 十九大).
+_NO_VARY = set("一二三四五六七八九十百千两零〇")
+_UPPER = re.compile("[A-Z]")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CODE_RANK = {GUARD: 0, "TX001": 1, "SC002": 2, "TX003": 3, "TX002": 4, "TX004": 5}
+#: Codes whose terms are names: a dictionary word that only prefixes them (市工商局) does not cancel them.
+_SUFFIX_OK = frozenset({"TX003", "TX004", "SC002"})
+_jieba_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One pattern of one list: what it flags and what to suggest instead."""
+
+    code: str
+    pattern: str
+    suggestion: str = ""
+    category: str = ""
+    source: str = ""
+    severity: str | None = None
+    weak: bool = False
+    not_after: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A candidate that survived every filter: ``text[start:end] == entry.pattern`` (ASCII case aside)."""
+
+    entry: Entry
+    start: int
+    end: int
+    text: str
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    def context(self, width: int = 20) -> str:
+        return self.text[max(0, self.start - width): self.end + width]
+
+
+@cache
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _jieba_lock:
+        jieba.initialize()  # bundled dict.txt; the cache file goes to the temp dir, nothing is downloaded
+    return jieba
+
+
+def _is_word(word: str) -> bool:
+    return bool(_jieba().dt.FREQ.get(word))
+
+
+def _gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _read_lines(path: Path) -> Iterator[list[str]]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.rstrip("\n").split("\t")
+
+
+def load_confusion(rules_dir: Path = RULES_DIR) -> dict[str, set[str]]:
+    """Character -> characters of the same pronunciation (any tone) or a similar shape."""
+    conf: dict[str, set[str]] = {}
+    for parts in _read_lines(rules_dir / "confusion_pinyin.txt"):
+        if len(parts) >= 2 and len(parts[0]) == 1:
+            conf.setdefault(parts[0], set()).update("".join(parts[1:]))
+    for parts in _read_lines(rules_dir / "confusion_shape.txt"):
+        group = [p for p in parts if len(p) == 1]
+        for ch in group:
+            conf.setdefault(ch, set()).update(c for c in group if c != ch)
+    return conf
+
+
+def _creates_word(variant: str, pos: int) -> bool:
+    """True if the changed character at ``pos`` forms a dictionary word with its neighbours."""
+    for a in range(max(0, pos - 4), pos + 1):
+        for b in range(pos + 1, min(len(variant), a + 6) + 1):
+            if b - a >= 2 and _is_word(variant[a:b]):
+                return True
+    return False
+
+
+def protected_variants(term: str, name: str | None, conf: dict[str, set[str]],
+                       always_filter: bool = False) -> set[str]:
+    """One-character confusion variants of ``term``, and two adjacent characters of ``name`` swapped.
+
+    For short terms (five characters or fewer, or with ``always_filter``) a variant whose changed character
+    forms a dictionary word with its neighbours is dropped (四个意识 -> 四个意思 is ordinary Chinese); a longer
+    variant cannot be ordinary text (全国人民代表大会堂务委员会 contains 会堂 and is still wrong).
+    """
+    check_words = always_filter or len(term) <= 5
+    offset = term.find(name) if name else 0
+    out: set[str] = set()
+    for pos in range(len(term)):
+        ch = term[pos]
+        if ch in _NO_VARY:
+            continue
+        for alt in conf.get(ch, ()):
+            if alt != ch and _gb2312(alt) and alt not in _NO_VARY:
+                variant = term[:pos] + alt + term[pos + 1:]
+                if not (check_words and _creates_word(variant, pos)):
+                    out.add(variant)
+    if name and len(name) >= 2:
+        for i in range(offset, offset + len(name) - 1):
+            out.add(term[:i] + term[i + 1] + term[i] + term[i + 2:])
+    out.discard(term)
+    return out
+
+
+def _protected(rules_dir: Path, conf: dict[str, set[str]]) -> Iterator[Entry]:
+    data = yaml.safe_load((rules_dir / "protected_terms.yaml").read_text(encoding="utf-8"))
+    terms = data.get("terms") or []
+    correct = {t["term"] for t in terms}
+    banned = set(data.get("not_variants") or []) | correct
+    for t in terms:
+        yield Entry(GUARD, t["term"], t["term"], t.get("category", ""), t.get("source", ""))
+    for t in terms:
+        for variant in sorted(protected_variants(t["term"], t.get("name"), conf) - banned):
+            yield Entry("TX001", variant, t["term"], t.get("category", ""), "variant:" + t.get("source", ""))
+    for k in data.get("known_errors") or []:
+        yield Entry("TX001", k["wrong"], k["right"], k.get("category", ""), k.get("source", ""))
+
+
+def _vocab_variants(rules_dir: Path, conf: dict[str, set[str]]) -> Iterator[Entry]:
+    """TX002 for one-character confusion variants of the 公文 vocabulary (not themselves words)."""
+    path = rules_dir / "gongwen_vocab.txt"
+    if not path.exists():
+        return
+    seen: set[str] = set()
+    for parts in _read_lines(path):
+        word = parts[0]
+        for variant in sorted(protected_variants(word, None, conf, always_filter=True)):
+            if variant not in seen and not _is_word(variant):
+                seen.add(variant)
+                yield Entry("TX002", variant, word, "vocab-variant", "variant:gongwen_vocab.txt")
+
+
+def _typos(rules_dir: Path) -> Iterator[Entry]:
+    for name in ("typos.txt", "typos_extra.txt"):
+        path = rules_dir / name
+        if path.exists():
+            for parts in _read_lines(path):
+                if len(parts) >= 2 and parts[0] != parts[1]:
+                    cat = parts[2] if len(parts) > 2 else ""
+                    src = parts[3] if len(parts) > 3 else name
+                    yield Entry("TX002", parts[0], parts[1], cat, src)
+
+
+def _sensitive(rules_dir: Path) -> Iterator[Entry]:
+    data = yaml.safe_load((rules_dir / "sensitive.yaml").read_text(encoding="utf-8"))
+    for cat, spec in (data.get("categories") or {}).items():
+        for word in spec.get("words") or []:
+            yield Entry("TX003", str(word), "", cat, spec.get("source", ""), spec.get("severity"),
+                        label=spec.get("label", cat))
+
+
+def _outdated(rules_dir: Path) -> Iterator[Entry]:
+    data = yaml.safe_load((rules_dir / "outdated_terms.yaml").read_text(encoding="utf-8"))
+    defaults = data.get("defaults") or {}
+    for t in data.get("terms") or []:
+        yield Entry("TX004", t["term"], t["current"], t.get("category", ""), f"{t.get('reform', '')}年机构改革",
+                    not_after=tuple(t.get("not_after", defaults.get("not_after", ()))),
+                    not_before=tuple(t.get("not_before", defaults.get("not_before", ()))))
+
+
+def _illicit(rules_dir: Path) -> Iterator[Entry]:
+    data = yaml.safe_load((rules_dir / "illicit.yaml").read_text(encoding="utf-8"))
+    for cat, spec in (data.get("categories") or {}).items():
+        for strength in ("strong", "weak"):
+            for word in spec.get(strength) or []:
+                yield Entry("SC002", str(word), "", cat, "illicit.yaml", weak=strength == "weak",
+                            label=spec.get("label", cat))
+
+
+@dataclass
+class Lexicon:
+    """Every list in one automaton; ``counts`` says how many patterns each code contributed."""
+
+    automaton: ahocorasick.Automaton
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, entries: Iterable[Entry]) -> Lexicon:
+        table: dict[str, list[Entry]] = {}
+        for entry in entries:
+            table.setdefault(entry.pattern.translate(_ASCII_LOWER), []).append(entry)
+        auto = ahocorasick.Automaton()
+        counts: dict[str, int] = {}
+        for pattern, group in table.items():
+            group.sort(key=lambda e: _CODE_RANK.get(e.code, 9))
+            auto.add_word(pattern, (len(pattern), tuple(group)))
+            counts[group[0].code] = counts.get(group[0].code, 0) + 1
+        auto.make_automaton()
+        return cls(auto, counts)
+
+    def candidates(self, text: str) -> list[tuple[int, int, tuple[Entry, ...]]]:
+        """Every raw occurrence (start, end, entries), in order of end position."""
+        if not text:
+            return []
+        low = text.translate(_ASCII_LOWER) if _UPPER.search(text) else text
+        return [(end - n + 1, end + 1, group) for end, (n, group) in self.automaton.iter(low)]
+
+    def scan(self, text: str, codes: frozenset[str] | None = None) -> list[Match]:
+        """Matches of every list in ``text`` after the guard, context and word-boundary filters."""
+        raw = self.candidates(text)
+        if not raw:
+            return []
+        guards = [(s, e) for s, e, group in raw if group[0].code == GUARD]
+        found: list[Match] = []
+        for s, e, group in raw:
+            for entry in group:
+                if entry.code == GUARD or (codes is not None and entry.code not in codes):
+                    continue
+                if _guarded(s, e, guards, entry.code) or not _context_ok(text, s, e, entry):
+                    continue
+                found.append(Match(entry, s, e, text))
+                break
+        return _resolve_overlaps(found, text)
+
+
+def _guarded(s: int, e: int, guards: list[tuple[int, int]], code: str) -> bool:
+    """A correct protected form covers the span (TX001) or overlaps it (other codes): the correct form wins.
+
+    A TX001 variant may contain a shorter correct term (全国人民代表大会常务委员绘 contains 全国人民代表大会).
+    """
+    if code == "TX001":
+        return any(gs < e and s < ge and not (s <= gs and ge <= e) for gs, ge in guards)
+    return any(gs < e and s < ge for gs, ge in guards)
+
+
+def _context_ok(text: str, s: int, e: int, entry: Entry) -> bool:
+    if any(text.endswith(p, 0, s) for p in entry.not_after):
+        return False
+    return not any(text.startswith(p, e) for p in entry.not_before)
+
+
+def _resolve_overlaps(found: list[Match], text: str) -> list[Match]:
+    """Longest match wins where candidates overlap; then the jieba word-boundary test."""
+    found.sort(key=lambda m: (-(m.end - m.start), _CODE_RANK.get(m.code, 9), m.start))
+    kept: list[Match] = []
+    for m in found:
+        if any(k.start < m.end and m.start < k.end for k in kept):
+            continue
+        if on_word_boundaries(text, m.start, m.end, suffix_ok=m.code in _SUFFIX_OK, fix=m.entry.suggestion):
+            kept.append(m)
+    kept.sort(key=lambda m: m.start)
+    return kept
+
+
+def on_word_boundaries(text: str, s: int, e: int, margin: int = 8, suffix_ok: bool = False,
+                       fix: str = "") -> bool:
+    """False when jieba puts a dictionary word across the match edge or the match inside a longer word.
+
+    With ``suffix_ok`` a longer word that only adds a prefix is accepted (市工商局 is still 工商局). A longer
+    word that becomes another dictionary word once ``fix`` replaces the match is a misspelling that jieba's
+    dictionary happens to hold (竟争力 / 竞争力), so it does not cancel the match either.
+    """
+    lo = max(0, s - margin)
+    window = text[lo: e + margin]
+    pos = lo
+    for word in _jieba().cut(window, HMM=False):
+        ws, we = pos, pos + len(word)
+        pos = we
+        if we <= s or ws >= e or len(word) < 2 or not _is_word(word):
+            continue
+        if suffix_ok and we == e and ws <= s:
+            continue
+        if ws <= s and e <= we and we - ws > e - s:
+            fixed = word[: s - ws] + fix + word[e - ws:] if fix and len(fix) == e - s else ""
+            if fixed and _is_word(fixed):
+                continue
+            return False
+        if ws < s < we or ws < e < we:
+            return False
+    return True
+
+
+@cache
+def lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
+    """The process-wide lexicon built from ``rules/`` (built once per process, about 2 s CPU)."""
+    conf = load_confusion(rules_dir)
+    entries = [*_protected(rules_dir, conf), *_typos(rules_dir), *_vocab_variants(rules_dir, conf),
+               *_sensitive(rules_dir), *_outdated(rules_dir), *_illicit(rules_dir)]
+    return Lexicon.build(entries)

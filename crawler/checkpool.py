@@ -1,0 +1,99 @@
+"""Run the page extractors and page checks in a separate process, so crawling and checking overlap.
+
+A scan's worker process spends its time in Scrapy (I/O, parsing responses, following links) and in the
+checks (text matching, footer facts, column facts). With ``checks.processes: 1`` (the default) the checks
+run in one child process while Scrapy keeps crawling: on a two-core machine the two halves run side by
+side. One child, not several, keeps the per-scan memo (template text checked once per site) in one place.
+The child ignores SIGINT/SIGTERM: an interrupted scan stops crawling and finishes the pages in flight.
+``checks.processes: 0`` runs everything in the crawling process (simpler to debug).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import TYPE_CHECKING, Any
+
+from xunjian import checks
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from xunjian.checks.base import CheckContext, Finding
+    from xunjian.records import PageRecord
+
+logger = logging.getLogger(__name__)
+
+_ctx: CheckContext | None = None
+_disabled: frozenset[str] = frozenset()
+
+
+def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) -> tuple[dict, list[Finding], dict[str, str]]:
+    """Extractors then page checks on one record: (facts, findings, {check: error}). Never raises."""
+    errors: dict[str, str] = {}
+    findings: list[Finding] = []
+    for extractor in checks.extractors():
+        try:
+            facts = extractor(record, ctx)
+        except Exception as exc:  # a crashing check is counted, never fatal to the scan
+            errors[f"{extractor.__module__}.{extractor.__name__}"] = repr(exc)[:300]
+            continue
+        if facts:
+            record.facts.update(facts)
+    for check in checks.page_checks():
+        try:
+            findings.extend(f for f in check(record, ctx) if f.rule not in disabled)
+        except Exception as exc:
+            errors[f"{check.__module__}.{check.__name__}"] = repr(exc)[:300]
+    return record.facts, findings, errors
+
+
+def _init(ctx: CheckContext, disabled: frozenset[str]) -> None:
+    global _ctx, _disabled
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _ctx, _disabled = ctx, disabled
+    checks.extractors()  # import every family once, up front
+
+
+def _run_in_child(record: PageRecord) -> tuple[dict, list[Finding], dict[str, str]]:
+    assert _ctx is not None
+    record.links = []  # not needed by the checks; keeps the answer small
+    return run_checks(record, _ctx, _disabled)
+
+
+class CheckPool:
+    """One child process running :func:`run_checks`; falls back to running inline if the child dies."""
+
+    def __init__(self, ctx: CheckContext, disabled: frozenset[str], processes: int = 1):
+        self.ctx = ctx
+        self.disabled = disabled
+        self.executor: ProcessPoolExecutor | None = None
+        if processes > 0:
+            # forkserver: a clean child, not a copy of the crawler's reactor and sockets
+            self.executor = ProcessPoolExecutor(1, mp_context=get_context("forkserver"), initializer=_init,
+                                                initargs=(ctx, disabled))
+
+    def submit(self, record: PageRecord) -> Future | None:
+        if self.executor is None:
+            return None
+        try:
+            return self.executor.submit(_run_in_child, record)
+        except RuntimeError:  # broken or shut down: run inline from now on
+            logger.warning("检查子进程不可用，改为在抓取进程内检查")
+            self.executor = None
+            return None
+
+    def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str]]:
+        return run_checks(record, self.ctx, self.disabled)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=False)
+            self.executor = None
+
+    @property
+    def memo(self) -> dict[str, Any]:
+        return self.ctx.memo
