@@ -89,25 +89,18 @@ def run_scan(settings: Settings, site_id: str, as_of: date | None = None, trigge
 
     as_of = as_of or date.today()
     scan_id, ctx = start_scan(settings, site_id, as_of, trigger)
-    classify = _classifier(ctx)
-    process = CrawlerProcess(scrapy_settings(settings, XJ_SCAN_ID=scan_id, XJ_CHECK_CONTEXT=ctx, XJ_PROGRESS=progress))
+    process = CrawlerProcess(scrapy_settings(settings, render_mode=ctx.site.render, XJ_SCAN_ID=scan_id,
+                                             XJ_CHECK_CONTEXT=ctx, XJ_PROGRESS=progress))
     quiet_scrapy_logs()
     errors: list[str] = []
     try:
-        deferred = process.crawl(SiteSpider, site=ctx.site, classify=classify)
+        # page types are classified with the other page checks (crawler/checkpool.py), off the crawl's core
+        deferred = process.crawl(SiteSpider, site=ctx.site)
         deferred.addErrback(lambda failure: errors.append(failure.getErrorMessage()))
         process.start()
     finally:
         _ensure_finished(settings.database.url, scan_id, errors)
     return outcome(settings.database.url, scan_id)
-
-
-def _classifier(ctx: CheckContext):  # noqa: ANN202
-    try:
-        from xunjian.checks.pagetype import classify
-    except ImportError:
-        return None
-    return lambda record: classify(record, ctx)
 
 
 def _ensure_finished(db_url: str, scan_id: int, errors: list[str]) -> None:

@@ -30,10 +30,18 @@ _ctx: CheckContext | None = None
 _disabled: frozenset[str] = frozenset()
 
 
-def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) -> tuple[dict, list[Finding], dict[str, str]]:
-    """Extractors then page checks on one record: (facts, findings, {check: error}). Never raises."""
+def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) -> tuple[dict, list[Finding], dict[str, str], str]:
+    """Page type (if not known), extractors, page checks on one record: (facts, findings, {check: error}, page
+    type). Never raises."""
     errors: dict[str, str] = {}
     findings: list[Finding] = []
+    if record.page_type == "other" and not record.__dict__.get("classified"):
+        try:
+            from xunjian.checks.pagetype import classify
+
+            record.page_type = classify(record, ctx)
+        except Exception as exc:
+            errors["xunjian.checks.pagetype.classify"] = repr(exc)[:300]
     for extractor in checks.extractors():
         try:
             facts = extractor(record, ctx)
@@ -47,7 +55,7 @@ def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) 
             findings.extend(f for f in check(record, ctx) if f.rule not in disabled)
         except Exception as exc:
             errors[f"{check.__module__}.{check.__name__}"] = repr(exc)[:300]
-    return record.facts, findings, errors
+    return record.facts, findings, errors, record.page_type
 
 
 def _init(ctx: CheckContext, disabled: frozenset[str]) -> None:
@@ -58,7 +66,7 @@ def _init(ctx: CheckContext, disabled: frozenset[str]) -> None:
     checks.extractors()  # import every family once, up front
 
 
-def _run_in_child(record: PageRecord) -> tuple[dict, list[Finding], dict[str, str]]:
+def _run_in_child(record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
     assert _ctx is not None
     record.links = []  # not needed by the checks; keeps the answer small
     return run_checks(record, _ctx, _disabled)
@@ -86,7 +94,7 @@ class CheckPool:
             self.executor = None
             return None
 
-    def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str]]:
+    def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
         return run_checks(record, self.ctx, self.disabled)
 
     def close(self) -> None:

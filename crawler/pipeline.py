@@ -94,7 +94,7 @@ class ScanPipeline:
             self.flush()
         return item
 
-    async def _checks(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str]]:
+    async def _checks(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
         light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
         future = self.pool.submit(light)
         if future is not None:
@@ -111,7 +111,7 @@ class ScanPipeline:
             self.homepage_ok = True
         record.__dict__.pop("tree", None)  # the spider is done with the parsed tree
         if checkable:
-            facts, findings, errors = await self._checks(record)
+            facts, findings, errors, record.page_type = await self._checks(record)
             record.facts = facts
             self.findings.extend(findings)
             for name, error in errors.items():
