@@ -71,3 +71,24 @@ def test_cli_scan_of_locked_site_is_refused_with_message(sqlite_url, tmp_path, s
                           text=True, timeout=60)
     assert proc.returncode == 9
     assert "正在扫描中" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_sigterm_to_cli_scan_interrupts_and_keeps_data(sqlite_url, tmp_path, site_server):
+    """SIGTERM to `xunjian scan` is forwarded to its worker: exit 130, scan interrupted, pages kept."""
+    site = _slow_site(tmp_path, site_server)
+    register(sqlite_url, tmp_path, "term", site.url)
+    env = worker_env(sqlite_url, write_settings(tmp_path, concurrency_per_site=2))
+    proc = subprocess.Popen([sys.executable, "-m", "xunjian.cli", "scan", "term"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        with session_scope(sqlite_url) as s:
+            if (s.scalar(select(func.count()).select_from(Page)) or 0) >= 2:
+                break
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 130, err
+    assert "已中断" in err
+    scan = latest_scan(sqlite_url, "term")
+    assert scan.status == "interrupted" and scan.pages_count >= 2
