@@ -6,12 +6,19 @@ limits) is verified with HEAD, then GET when HEAD is refused, without downloadin
 spider yields :class:`PageItem` (plain PageRecords) and :class:`LinkResultItem`; it runs no checks
 and writes no SQL (the pipeline does).
 
+Pages are fetched without a browser first. When the site's ``render`` mode (auto|always) and the
+static answer call for it (:func:`xunjian.crawler.render.needs_render`: a script-fed list, a JavaScript
+challenge, an anti-bot wall), the same URL is fetched again in Chromium (``meta["playwright"]``) and
+the rendered DOM becomes the page record (``rendered=True``); if rendering fails, the static record is
+kept. A link target judged ``blocked`` is re-checked once in the browser, which decides ok/broken/blocked.
+
 Spider traps are cut by URL normalisation (session ids and tracking parameters stripped), a cap
 on URL length and on distinct query strings per path, and a cap on repeated path segments.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -22,6 +29,7 @@ from scrapy.http import TextResponse
 
 from xunjian.crawler.extract import extract_links, page_title
 from xunjian.crawler.items import LinkResultItem, PageItem
+from xunjian.crawler.render import final_status, needs_recheck, needs_render
 from xunjian.crawler.verdict import judge_failure, judge_response
 from xunjian.records import LinkResult, PageRecord
 from xunjian.urls import is_loopback_url, normalize, path_without_query, valid_host
@@ -32,6 +40,8 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from xunjian.records import LinkRef, SiteInfo
+
+logger = logging.getLogger(__name__)
 
 HEADERS_ONLY = 0  # xj_max_body value: stop the download once the headers are in
 PROBE_BODY = 65536  # GET fallback of an HTML target: enough to recognise an error or challenge page
@@ -59,6 +69,7 @@ class SiteSpider(scrapy.Spider):
         self.seen: set[str] = set()
         self.pages_scheduled = 0
         self.query_variants: Counter[str] = Counter()
+        self.render_mode = "never"  # auto|always only when the browser is available (RENDER_ENABLED)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
@@ -73,9 +84,14 @@ class SiteSpider(scrapy.Spider):
         spider.offline = s.getbool("XJ_OFFLINE", False)
         spider.max_body = s.getint("XJ_MAX_BODY", spider.max_body)
         spider.homepage = normalize(spider.site.url, spider.strip_params)
+        spider.render_mode = s.get("RENDER_MODE", "never") if s.getbool("RENDER_ENABLED") else "never"
+        if s.get("RENDER_UNAVAILABLE"):
+            logger.warning(s.get("RENDER_UNAVAILABLE"))  # once per scan; the scan goes on without a browser
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.settings.get("RENDER_UNAVAILABLE"):
+            self.crawler.stats.set_value("render/unavailable", 1)
         self.seen.add(self.homepage)
         self.pages_scheduled = 1
         yield self._page_request(self.homepage, depth=0)
@@ -85,8 +101,8 @@ class SiteSpider(scrapy.Spider):
     def _page_request(self, url: str, depth: int) -> scrapy.Request:
         return scrapy.Request(
             url, callback=self.parse_page, errback=self.page_failed, dont_filter=True,
-            meta={"depth": depth, "xj_target": url, "xj_max_body": self.max_body, "xj_html_only": True,
-                  "xj_started": time.monotonic()},
+            meta={"depth": depth, "xj_depth": depth, "xj_target": url, "xj_max_body": self.max_body,
+                  "xj_html_only": True, "xj_started": time.monotonic()},
         )
 
     def _check_request(self, url: str, method: str = "HEAD", html_body: bool = False) -> scrapy.Request:
@@ -95,6 +111,24 @@ class SiteSpider(scrapy.Spider):
             priority=-1,
             meta={"xj_target": url, "xj_max_body": PROBE_BODY if html_body else HEADERS_ONLY, "xj_html_only": True,
                   "xj_started": time.monotonic(), "dont_obey_robotstxt": True, "max_retry_times": 1},
+        )
+
+    def _render_request(self, url: str, reason: str, fallback: tuple[PageRecord, LinkResult]) -> scrapy.Request:
+        """The same page again, in the browser; ``fallback`` (the static record and verdict) if that fails."""
+        self.crawler.stats.inc_value(f"render/requested/{reason}")
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.render_failed, dont_filter=True,
+            meta={"xj_target": url, "xj_started": time.monotonic(), "playwright": True, "xj_render": reason,
+                  "xj_static": fallback, "dont_retry": True, "dont_obey_robotstxt": True},
+        )
+
+    def _recheck_request(self, url: str, static: LinkResult) -> scrapy.Request:
+        """A blocked link target (LK006) once more, in the browser."""
+        self.crawler.stats.inc_value("render/requested/link recheck")
+        return scrapy.Request(
+            url, callback=self.link_rechecked, errback=self.link_recheck_failed, dont_filter=True, priority=-1,
+            meta={"xj_target": url, "xj_started": time.monotonic(), "playwright": True, "xj_render": "blocked",
+                  "xj_static_result": static, "dont_retry": True, "dont_obey_robotstxt": True},
         )
 
     def _is_trap(self, url: str) -> bool:
@@ -142,7 +176,7 @@ class SiteSpider(scrapy.Spider):
     def _result(self, response: scrapy.http.Response, outcome: str, reason: str) -> LinkResult:
         chain = [*response.request.meta.get("redirect_urls", []), response.url]
         return LinkResult(
-            target=response.meta["xj_target"], outcome=outcome, status=response.status, reason=reason,  # type: ignore[arg-type]
+            target=response.meta["xj_target"], outcome=outcome, status=final_status(response), reason=reason,  # type: ignore[arg-type]
             final_url=response.url, redirect_chain=chain if len(chain) > 1 else [],
             elapsed=self._elapsed(response), method=response.request.method,
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1")[:200],
@@ -150,13 +184,16 @@ class SiteSpider(scrapy.Spider):
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
-        depth = response.meta.get("depth", 0)
+        static = response.meta.get("xj_static")
+        rendered = "playwright" in response.flags
+        depth = static[0].depth if static else response.meta.get("xj_depth", response.meta.get("depth", 0))
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         is_html = isinstance(response, TextResponse) and ("html" in ctype or (not ctype and b"<html" in response.body[:2048].lower()))
         record = PageRecord(
-            url=target, final_url=response.url, status=response.status,
+            url=target, final_url=response.url, status=final_status(response),
             headers={k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v},
-            content_type=ctype[:200], depth=depth, elapsed=self._elapsed(response), size=len(response.body),
+            content_type=ctype[:200], depth=depth, size=len(response.body), rendered=rendered,
+            elapsed=static[0].elapsed if static else self._elapsed(response),
             truncated="download_stopped" in response.flags and response.meta.get("xj_max_body") != HEADERS_ONLY,
             page_type="homepage" if target == self.homepage else "other",
         )
@@ -169,26 +206,46 @@ class SiteSpider(scrapy.Spider):
             h1 = record.tree.find(".//h1")
             heading = h1.text_content().strip()[:200] if h1 is not None else ""
         outcome, reason = judge_response(
-            response.status, target, response.url, body=record.html[:30000] if len(record.html) < 30000 else "",
+            record.status, target, response.url, body=record.html[:30000] if len(record.html) < 30000 else "",
             title=record.title, heading=heading,
             text_length=len(record.tree.text_content()) if record.tree is not None and len(record.html) < 60000 else 10**6,
         )
-        yield LinkResultItem(self._result(response, outcome, reason))
-        final_internal = self.site.is_internal(response.url)
+        if rendered:
+            self.crawler.stats.inc_value("render/rendered")
+            reason = f"{reason}，已用浏览器渲染" if outcome != "ok" else reason
+        elif (why := needs_render(record, self.render_mode, outcome)) and not record.truncated:
+            yield self._render_request(target, why, (record, self._result(response, outcome, reason)))
+            return
+        yield from self._emit_page(record, self._result(response, outcome, reason))
+
+    def _emit_page(self, record: PageRecord, result: LinkResult) -> Iterator[Any]:
+        """The verdict, the page record, and the requests for the page's links (a usable internal page)."""
+        yield LinkResultItem(result)
+        outcome, reason = result.outcome, result.reason
+        is_html = record.is_html
+        final_internal = self.site.is_internal(record.final_url)
         if not (is_html and outcome == "ok" and final_internal):
-            if is_html or response.status >= 400:
+            if is_html or record.status >= 400:
                 record.error = None if outcome == "ok" else reason
                 record.html = record.html if outcome == "ok" else ""
                 yield PageItem(record)
             return
         if record.page_type != "homepage" and self.classify is not None:
             record.page_type = self.classify(record)
-        record.links = extract_links(record.tree, response.url, self.site, self.strip_params)
+        record.links = extract_links(record.tree, record.final_url, self.site, self.strip_params)
         yield PageItem(record)
         for link in record.links:
-            follow_up = self.follow(link, depth)
+            follow_up = self.follow(link, record.depth)
             if follow_up is not None:
                 yield follow_up
+
+    def render_failed(self, failure: Failure) -> Iterator[Any]:
+        """Rendering failed (browser crash, timeout): keep the static page as it was fetched."""
+        request = failure.request  # type: ignore[attr-defined]
+        record, result = request.meta["xj_static"]
+        self.crawler.stats.inc_value("render/failed")
+        logger.debug("渲染失败 %s: %s", request.url, failure.getErrorMessage())
+        yield from self._emit_page(record, result)
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -215,8 +272,43 @@ class SiteSpider(scrapy.Spider):
             heading = " ".join(sel.xpath("//h1//text()").getall()).strip()[:200]
             length = len(" ".join(sel.xpath("//body//text()").getall()))
         outcome, reason = judge_response(response.status, target, response.url, body, title, heading, length)
+        if needs_recheck(outcome, self.render_mode):
+            yield self._recheck_request(target, self._result(response, outcome, reason))
+            return
         self.crawler.stats.inc_value("links/checked")
         yield LinkResultItem(self._result(response, outcome, reason))
+
+    def link_rechecked(self, response: scrapy.http.Response) -> Iterator[Any]:
+        """The browser's answer decides: a real page is ok, an error broken, a wall or a challenge LK006."""
+        target = response.meta["xj_target"]
+        status = final_status(response)
+        body, title, heading, length = "", "", "", 10**6
+        if isinstance(response, TextResponse) and response.body:
+            body = response.text[:PROBE_BODY]
+            sel = response.selector
+            title = " ".join(sel.xpath("//title//text()").getall()).strip()[:200]
+            heading = " ".join(sel.xpath("//h1//text()").getall()).strip()[:200]
+            length = len(" ".join(sel.xpath("//body//text()").getall()))
+        outcome, reason = judge_response(status, target, response.url, body, title, heading, length)
+        self.crawler.stats.inc_value("links/checked")
+        self.crawler.stats.inc_value(f"links/rechecked/{outcome}")
+        note = "浏览器复查后仍被拦截" if outcome == "blocked" else "已用浏览器复查"
+        yield LinkResultItem(self._result(response, outcome, f"{reason}，{note}"))
+
+    def link_recheck_failed(self, failure: Failure) -> Iterator[Any]:
+        """No rendered page: an attachment the browser would download (2xx) is ok, else the verdict stays."""
+        request = failure.request  # type: ignore[attr-defined]
+        static: LinkResult = request.meta["xj_static_result"]
+        nav = request.meta.get("xj_nav")
+        status = getattr(nav, "last_status", None)
+        self.crawler.stats.inc_value("links/checked")
+        if status is not None and 200 <= status < 300:
+            self.crawler.stats.inc_value("links/rechecked/ok")
+            static.outcome, static.status, static.reason = "ok", status, f"HTTP {status}，已用浏览器复查 (下载)"
+        else:
+            self.crawler.stats.inc_value("links/rechecked/failed")
+            static.reason = f"{static.reason}，浏览器复查失败: {failure.getErrorMessage()}"[:200]
+        yield LinkResultItem(static)
 
     def link_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]

@@ -1,0 +1,413 @@
+"""Browser rendering: which pages need Chromium, and the Scrapy wiring that renders them.
+
+Many government pages fill their lists with JavaScript, and many sit behind a web application
+firewall that answers a JavaScript challenge (HTTP 202/412 with a script that sets a cookie and
+reloads). The spider fetches every page without a browser first; :func:`needs_render` then decides,
+from that static record alone, whether to fetch it again in Chromium (scrapy-playwright with Debian's
+``/usr/bin/chromium``):
+
+- ``render: never`` (per site, registry): never; no browser is ever started.
+- ``render: auto`` (the default): a JavaScript challenge page (``"challenge page"``), an answer that
+  looks like an anti-bot wall (``"blocked"``, LK006 is re-checked in the browser), or an HTML page whose
+  static list container is empty and filled by a script (``"script-fed list"``).
+- ``render: always``: every HTML page that the static fetch found usable (``"always"``), plus the above.
+
+:func:`render_settings` turns ``settings.render`` and the site's mode into Scrapy settings: the
+scrapy-playwright download handler is installed only when the mode is not ``never``, ``render.enabled``
+is true and the Chromium executable exists (otherwise ``RENDER_UNAVAILABLE`` carries one warning, and the
+scan goes on without a browser). Requests without ``meta["playwright"]`` keep going through Scrapy's
+HTTP handler.
+
+:class:`RenderMiddleware` (downloader middleware, next to the download handler) prepares every
+``playwright=True`` request: a bounded number of pages at once (``RENDER_MAX_CONCURRENT_PAGES``), a
+browser context recycled every ``RENDER_MAX_PAGES_PER_CONTEXT`` pages and closed once its pages are
+done (flat memory), the private-network guard applied to every request the page makes
+(:func:`~xunjian.crawler.netguard.restricted_address`, with the crawl's allow list; images, fonts
+and media are aborted), a log of the main frame's navigations (the final status after a challenge),
+and :func:`settle`, which waits (bounded) for a challenge to reload into the real page and for the
+page's own requests to finish (script-fed lists). Stats: ``render/pages``, ``render/context_recycled``,
+``render/context_closed``, ``render/aborted/<type>``, ``netguard/refused_in_browser``.
+
+Settings: ``RENDER_ENABLED``, ``RENDER_MODE``, ``RENDER_MAX_CONCURRENT_PAGES``,
+``RENDER_MAX_PAGES_PER_CONTEXT``, ``RENDER_TIMEOUT``, ``RENDER_UNAVAILABLE``; the guard reuses
+``XJ_ALLOW_NETWORKS`` and ``XJ_RESOLVER``. Meta: ``xj_render`` (the reason a request renders),
+``xj_nav`` (the :class:`NavigationLog`, set by the middleware).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import time
+from collections import Counter
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import NotConfigured
+
+from xunjian.crawler.netguard import parse_networks, restricted_address, system_resolver
+from xunjian.crawler.verdict import is_challenge
+
+if TYPE_CHECKING:
+    import lxml.html
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+    from xunjian.config import RenderSettings
+    from xunjian.crawler.netguard import Network, Resolver
+    from xunjian.records import PageRecord
+
+logger = logging.getLogger(__name__)
+
+MODES = ("auto", "always", "never")
+CHALLENGE_STATUSES = frozenset({202, 412})
+CHALLENGE_MAX_BYTES = 20000
+HEAVY_RESOURCES = frozenset({"image", "media", "font"})
+IDLE_WAIT = 3.0  # seconds at most spent waiting for script-fed lists (the page's requests to finish)
+QUIET = 0.2  # seconds without a pending request that count as idle (Playwright's "networkidle" waits 0.5 s)
+SETTLE_MAX = 10.0  # seconds at most spent after the first load (challenge reloads, then network idle)
+CHALLENGE_ROUNDS = 3  # reloads followed before a challenge counts as unpassable
+MISSING_BROWSER = ("未找到 Chromium 浏览器 ({path})，本次扫描不渲染页面 (脚本填充的列表和 JavaScript 验证页面按静态页面处理)。"
+                   "安装: apt-get install -y chromium fonts-noto-cjk")
+MISSING_PACKAGE = "未安装 scrapy-playwright，本次扫描不渲染页面。安装: pip install scrapy-playwright"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+# -- the decision --------------------------------------------------------------------------------------
+
+_LIST_MARK = re.compile(r"list|news|item|article|content|data|result|xxgk|gkml|lb|tab|con|wrap|box", re.I)
+_FILL_CODE = re.compile(
+    r"innerHTML|appendChild|insertAdjacentHTML|\.append\(|\.html\(|\$\.(?:ajax|get|getJSON|post)|\bfetch\(|"
+    r"XMLHttpRequest|\.json\b|JSON\.parse|template|render\(", re.I)
+_LIBRARY_SCRIPT = re.compile(
+    r"jquery|bootstrap|layer|swiper|vue|react|polyfill|analytics|stat|baidu|cnzz|share", re.I)
+_CONTAINER_TAGS = ("ul", "ol", "tbody", "table", "div", "dl")
+
+
+def is_challenge_page(status: int, html: str) -> bool:
+    """A JavaScript challenge: a known WAF marker, or a small 202/412 answer that is mostly a script."""
+    if is_challenge(status, html):
+        return True
+    if status not in CHALLENGE_STATUSES or not html or len(html) > CHALLENGE_MAX_BYTES:
+        return False
+    lower = html.lower()
+    if "<script" not in lower:
+        return False
+    text = re.sub(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", " ", html, flags=re.S | re.I)
+    return len(text.split()) < 40
+
+
+def script_fed_list(tree: lxml.html.HtmlElement | None) -> str | None:
+    """The id/class of an empty list container that a script fills, or None.
+
+    Reuses :func:`xunjian.checks.pagetype.script_fed_container` (an inline script names the container)
+    and adds a heuristic of its own: an empty container whose id or class marks a list, on a page with
+    an inline script that writes HTML or loads data (innerHTML, appendChild, ``$.ajax``, fetch, JSON), or
+    with an external script that is not a common library.
+    """
+    if tree is None:
+        return None
+    try:
+        from xunjian.checks.pagetype import script_fed_container
+    except ImportError:  # the columns family is optional
+        script_fed_container = None  # type: ignore[assignment]
+    if script_fed_container is not None:
+        found = script_fed_container(tree)
+        if found:
+            return found
+    empties = []
+    for el in tree.xpath("//body//*[not(*)]"):
+        if el.tag not in _CONTAINER_TAGS or (el.text or "").strip():
+            continue
+        marker = f"{el.get('id') or ''} {el.get('class') or ''}".strip()
+        if marker and _LIST_MARK.search(marker):
+            empties.append(marker)
+    if not empties:
+        return None
+    inline = " ".join(s.text or "" for s in tree.iter("script") if not s.get("src"))
+    external = [s.get("src") for s in tree.iter("script") if s.get("src")]
+    if _FILL_CODE.search(inline) or any(not _LIBRARY_SCRIPT.search(src) for src in external):
+        return empties[0]
+    return None
+
+
+def needs_render(record: PageRecord, mode: str, outcome: str = "ok") -> str | None:
+    """Why this statically fetched page should be rendered in the browser, or None.
+
+    ``outcome`` is the link verdict on the static answer (:func:`~xunjian.crawler.verdict.judge_response`).
+    """
+    if mode not in ("auto", "always") or record.rendered:
+        return None
+    if is_challenge_page(record.status, record.html):
+        return "challenge page"
+    if outcome == "blocked":
+        return "blocked"
+    if not record.is_html or outcome != "ok" or not 200 <= record.status < 300:
+        return None
+    if mode == "always":
+        return "always"
+    if script_fed_list(record.tree):
+        return "script-fed list"
+    return None
+
+
+def needs_recheck(outcome: str, mode: str) -> bool:
+    """A link target judged ``blocked`` (LK006) is re-checked once in the browser."""
+    return outcome == "blocked" and mode in ("auto", "always")
+
+
+# -- settings ------------------------------------------------------------------------------------------
+
+def render_settings(render: RenderSettings, mode: str) -> dict[str, Any]:
+    """Scrapy settings for rendering one site: the scrapy-playwright handler only when it can and must run."""
+    values: dict[str, Any] = {"RENDER_ENABLED": False, "RENDER_MODE": mode if mode in MODES else "auto"}
+    if values["RENDER_MODE"] == "never" or not render.enabled:
+        return values
+    if not (os.path.isfile(render.executable_path) and os.access(render.executable_path, os.X_OK)):
+        values["RENDER_UNAVAILABLE"] = MISSING_BROWSER.format(path=render.executable_path)
+        return values
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError:
+        values["RENDER_UNAVAILABLE"] = MISSING_PACKAGE
+        return values
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    timeout_ms = render.timeout * 1000
+    values.update({
+        "RENDER_ENABLED": True,
+        "RENDER_MAX_CONCURRENT_PAGES": render.max_concurrent_pages,
+        "RENDER_MAX_PAGES_PER_CONTEXT": render.max_pages_per_context,
+        "RENDER_TIMEOUT": render.timeout,
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": render.executable_path, "headless": True,
+                                      "args": LAUNCH_ARGS, "timeout": timeout_ms},
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": render.max_concurrent_pages,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
+        "PLAYWRIGHT_DOWNLOAD_TIMEOUT": 5000,
+        # The browser's own headers (with the cookies a challenge script set); the crawl's User-Agent is
+        # set on each context instead (playwright_context_kwargs).
+        "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,
+        "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
+    })
+    return values
+
+
+# -- in the browser -------------------------------------------------------------------------------------
+
+@dataclass
+class NavigationLog:
+    """The main frame's document responses of one rendered page (a challenge reloads: several)."""
+
+    statuses: list[tuple[int, str]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    refused: list[str] = field(default_factory=list)
+    pending: int = 0  # requests of the page not finished yet (XHR/fetch filling a list)
+
+    def started(self, _request: Any = None) -> None:
+        self.pending += 1
+
+    def finished(self, _request: Any = None) -> None:
+        self.pending = max(self.pending - 1, 0)
+
+    def add(self, status: int, url: str) -> None:
+        if 300 <= status < 400:
+            return  # a redirect: the next response in the chain follows
+        self.statuses.append((status, url))
+        self.changed.set()
+
+    @property
+    def last_status(self) -> int | None:
+        return self.statuses[-1][0] if self.statuses else None
+
+
+def final_status(response: Response) -> int:
+    """The status of the page the browser ended on (after a challenge's reloads), else the response's."""
+    nav = response.meta.get("xj_nav")
+    return nav.last_status if isinstance(nav, NavigationLog) and nav.last_status else response.status
+
+
+async def settle(page: Any, request: Request, timeout: float) -> dict[str, Any]:
+    """Wait, within ``timeout`` seconds, for a challenge to reload into the real page and for the network
+    to go idle (script-fed lists). Returns what happened; never raises on a timeout."""
+    from playwright.async_api import Error as PlaywrightError
+
+    nav: NavigationLog = request.meta["xj_nav"]
+    end = time.monotonic() + timeout
+    rounds = 0
+    while rounds < CHALLENGE_ROUNDS and time.monotonic() < end:
+        status = nav.last_status or 200
+        try:
+            html = await page.content()
+        except PlaywrightError:
+            html = ""
+        if not is_challenge_page(status, html) and status not in CHALLENGE_STATUSES:
+            break
+        nav.changed.clear()
+        try:
+            await asyncio.wait_for(nav.changed.wait(), timeout=max(end - time.monotonic(), 0.01))
+            await page.wait_for_load_state("load", timeout=max(end - time.monotonic(), 0.01) * 1000)
+        except (TimeoutError, asyncio.TimeoutError, PlaywrightError):
+            break
+        rounds += 1
+    await _network_quiet(nav, min(time.monotonic() + IDLE_WAIT, end))
+    return {"status": nav.last_status, "reloads": rounds, "url": page.url}
+
+
+async def _network_quiet(nav: NavigationLog, until: float) -> None:
+    """Return once the page has had no pending request for QUIET seconds, or at ``until``."""
+    quiet_since = None
+    while (now := time.monotonic()) < until:
+        if nav.pending:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET:
+            return
+        await asyncio.sleep(0.05)
+
+
+class RenderMiddleware:
+    """Downloader middleware for ``playwright=True`` requests: contexts, concurrency, guard, settling."""
+
+    def __init__(self, *, max_pages_per_context: int = 50, max_concurrent_pages: int = 2, timeout: float = 30,
+                 allow_networks: list[str] | None = None, resolver: Resolver | None = None,
+                 user_agent: str = "", stats=None):  # noqa: ANN001
+        self.max_pages_per_context = max_pages_per_context
+        self.max_concurrent_pages = max_concurrent_pages
+        self.timeout = timeout
+        self.allow: list[Network] = parse_networks(allow_networks or [])
+        self.resolver = resolver or system_resolver
+        self.user_agent = user_agent
+        self.stats = stats
+        self._slots: asyncio.Semaphore | None = None
+        self._generation = 0
+        self._pages_in_generation = 0
+        self._inflight: Counter[str] = Counter()
+        self._contexts: dict[str, Any] = {}
+        self._hosts: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        s = crawler.settings
+        if not s.getbool("RENDER_ENABLED"):
+            raise NotConfigured("rendering is off for this scan")
+        return cls(
+            max_pages_per_context=s.getint("RENDER_MAX_PAGES_PER_CONTEXT", 50),
+            max_concurrent_pages=s.getint("RENDER_MAX_CONCURRENT_PAGES", 2),
+            timeout=s.getfloat("RENDER_TIMEOUT", 30), allow_networks=s.getlist("XJ_ALLOW_NETWORKS"),
+            resolver=s.get("XJ_RESOLVER"), user_agent=s.get("USER_AGENT", ""), stats=crawler.stats,
+        )
+
+    def _inc(self, key: str) -> None:
+        if self.stats:
+            self.stats.inc_value(key)
+
+    # -- contexts: a new name every max_pages_per_context pages; an old one is closed when drained --
+
+    def _context_name(self) -> str:
+        if self._pages_in_generation >= self.max_pages_per_context:
+            self._generation += 1
+            self._pages_in_generation = 0
+            self._inc("render/context_recycled")
+        self._pages_in_generation += 1
+        name = f"xj-{self._generation}"
+        self._inflight[name] += 1
+        return name
+
+    async def _done(self, request: Request) -> None:
+        name = request.meta.pop("_xj_render_context", None)
+        if name is None:
+            return
+        if self._slots is not None:
+            self._slots.release()
+        self._inflight[name] -= 1
+        if name != f"xj-{self._generation}" and self._inflight[name] <= 0:
+            del self._inflight[name]
+            context = self._contexts.pop(name, None)
+            if context is not None:
+                with suppress(Exception):  # already closed (browser restarted) is fine
+                    await context.close()
+                self._inc("render/context_closed")
+
+    # -- requests ---------------------------------------------------------------------------------------
+
+    async def process_request(self, request: Request) -> None:
+        if not request.meta.get("playwright"):
+            return None
+        from scrapy_playwright.page import PageMethod
+
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_concurrent_pages)
+        await self._slots.acquire()
+        name = self._context_name()
+        meta = request.meta
+        meta["_xj_render_context"] = name
+        meta["playwright_context"] = name  # overwritten on a retry: its old context may be closed
+        meta["playwright_context_kwargs"] = {  # used when the context is created (its first page)
+            "user_agent": self.user_agent or None, "ignore_https_errors": True, "accept_downloads": False,
+            "service_workers": "block", "locale": "zh-CN"}
+        meta["playwright_page_init_callback"] = self._init_page
+        meta["playwright_page_goto_kwargs"] = {"wait_until": "load", "timeout": self.timeout * 1000}
+        meta["playwright_page_methods"] = [PageMethod(settle, request, min(self.timeout, SETTLE_MAX))]
+        meta.pop("playwright_include_page", None)
+        self._inc("render/pages")
+        return None
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        await self._done(request)
+        return response
+
+    async def process_exception(self, request: Request, exception: Exception) -> None:
+        await self._done(request)
+        return None
+
+    async def _init_page(self, page: Any, request: Request) -> None:
+        """Before navigation: remember the context, log main-frame responses, guard every request."""
+        name = request.meta.get("playwright_context", "")
+        self._contexts.setdefault(name, page.context)
+        nav = NavigationLog()
+        request.meta["xj_nav"] = nav
+
+        def on_response(response: Any) -> None:
+            with suppress(Exception):
+                if response.frame == page.main_frame and response.request.is_navigation_request():
+                    nav.add(response.status, response.url)
+
+        page.on("response", on_response)
+        page.on("request", nav.started)
+        page.on("requestfinished", nav.finished)
+        page.on("requestfailed", nav.finished)
+
+        async def guard(route: Any, pw_request: Any) -> None:
+            reason = await self._refusal(pw_request.url, pw_request.resource_type)
+            if reason is None:
+                await route.fallback()  # on to scrapy-playwright's own handler
+                return
+            if reason.startswith("private"):
+                nav.refused.append(pw_request.url)
+            await route.abort("blockedbyclient")
+
+        await page.route("**", guard)  # registered last, so it runs first
+
+    async def _refusal(self, url: str, resource_type: str) -> str | None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ws", "wss"):
+            return None  # data:, blob:, about:
+        if resource_type in HEAVY_RESOURCES:
+            self._inc(f"render/aborted/{resource_type}")
+            return "heavy"
+        host = (parts.hostname or "").lower()
+        if host not in self._hosts:
+            self._hosts[host] = await asyncio.to_thread(restricted_address, host, self.resolver, self.allow)
+        address = self._hosts[host]
+        if address is not None:
+            self._inc("netguard/refused_in_browser")
+            return f"private {host} -> {address}"
+        return None
