@@ -3,7 +3,8 @@
 A city portal, 示例市人民政府, evaluated as of 2026-11-22: a dozen columns (fresh, stale, blank,
 undated, paginated, one in GBK), articles with page labels, attachments, a footer with every
 identifier, and planted problems (broken links, a broken attachment, a dead external host, a
-soft 404, a typo). The output is committed; re-run this script only to change the site.
+soft 404, a typo, a service sub-system whose footer lost its 公安备案 line, and a hidden gambling link of the
+kind attackers plant). The output is committed; re-run this script only to change the site.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ COLUMNS = [
     ("rsxx", "人事信息", ["2025-06-01", "2025-03-15"], "utf-8"),
     ("ghjh", "规划计划", ["2026-01-15", "2025-02-10"], "utf-8"),
     ("tpxw", "图片新闻", ["[11-16]", "[11-02]"], "utf-8"),
-    ("tjsj", "统计数据", [None, None, None], "utf-8"),
+    ("xwfb", "新闻发布", [None, None, None], "utf-8"),
     ("ztzl", "专题专栏", [], "utf-8"),
     ("ldxx", "领导信箱", ["2026-11-19", "2026-11-03"], "utf-8"),
     ("bsfw", "办事服务", ["2026-11-01"], "utf-8"),
@@ -38,13 +39,15 @@ TITLES = ["市政府召开常务会议研究部署近期重点工作", "我市�
           "我市举办政务服务效能提升培训班", "全市农业农村工作现场推进会召开", "我市持续深化一网通办改革"]
 
 
-def footer(extra: str = "") -> str:
+def footer(extra: str = "", police: bool = True) -> str:
+    police_line = ('<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=11010502000001">'
+                   '京公网安备 11010502000001号</a>') if police else ""
     return f"""
 <div class="footer" id="footer">
   <p><a href="/wzdt/">网站地图</a> | <a href="/lxwm.html">联系我们</a> {extra}</p>
   <p>主办单位：{NAME}办公室　承办单位：示例市大数据中心　联系电话：0999-12345678　电子邮箱：zfwz@example.gov.cn</p>
   <p>网站标识码：{CODE}　<a href="https://beian.miit.gov.cn/" target="_blank">京ICP备12345678号-1</a>
-  　<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=11010502000001">京公网安备 11010502000001号</a></p>
+  　{police_line}</p>
   <script type="text/javascript">document.write(unescape("%3Cspan id='_ideConac' %3E%3C/span%3E%3Cscript src='https://dcs.conac.cn/js/33/000/0000/40672222/CA330000000406722220001.js' type='text/javascript'%3E%3C/script%3E"));</script>
   <script id="_jiucuo_" sitecode="{CODE}" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>
 </div>"""
@@ -87,6 +90,8 @@ def article(col: str, name: str, idx: int, date: str | None, encoding: str) -> s
     if col == "zwdt" and idx == 1:
         body_extra = (f'<p>相关链接：<a href="{DEAD_HOST}/old-portal/">原市政务网</a> '
                       '<a href="/zwdt/2025/deleted.html">往期报道</a> <img src="/images/missing-photo.jpg" alt="现场照片"></p>')
+    # planted: the 办事服务 articles come from an integrated service system whose footer lost the 公安备案 line
+    sub_footer = footer(police=False).replace('class="footer" id="footer"', 'class="bottom-service"')
     labels = {"ColumnName": name, "ColumnType": name, "ArticleTitle": title, "PubDate": f"{pub} 09:30",
               "ContentSource": f"{NAME}办公室", "Keywords": name, "Author": "市政府办", "Url": f"/{col}/{idx + 1}.html"}
     return f"""{head(title + " - " + NAME, encoding, labels)}
@@ -96,7 +101,7 @@ def article(col: str, name: str, idx: int, date: str | None, encoding: str) -> s
 <div class="info">发布时间：{date or "　"}　来源：{NAME}办公室</div>
 <div class="content"><p>为深入贯彻落实党中央、国务院决策部署，{NAME}持续推进各项工作。{title}。</p>
 <p>会议要求，各地各部门要提高政治站位，压实工作责任，确保各项任务落地见效。</p>{body_extra}</div></div>
-{footer()}</body></html>"""
+{sub_footer if col == "bsfw" else footer()}</body></html>"""
 
 
 def column_page(col: str, name: str, dates: list, encoding: str, page: int, pages: int) -> str:
@@ -138,6 +143,7 @@ def homepage() -> str:
   <a href="/bsfw/old-system.html">旧版办事系统</a></div>
 <div class="links"><h3>友情链接</h3><a href="{DEAD_HOST}/province/">省人民政府</a></div>
 <div class="counter">您是第123456位访客</div>
+<div style="position:absolute;left:-9999px;top:-9999px"><a href="{DEAD_HOST}/bet/">澳门赌场 在线博彩 真人娱乐</a></div>
 {footer("<span>© 2008-2026 " + NAME + "</span>")}</body></html>"""
 
 
