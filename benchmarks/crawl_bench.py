@@ -37,18 +37,19 @@ def serve(pages: int, workdir: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit("benchmark site did not start")
 
 
-def peak_rss(proc: subprocess.Popen) -> tuple[int, float]:
-    """Wait for the process; return (exit code, peak RSS in MB of it and its children)."""
+def peak_rss(proc: subprocess.Popen) -> tuple[int, float, float]:
+    """Wait for the process; return (exit code, peak RSS in MB of it and its children, peak of it alone)."""
     ps = psutil.Process(proc.pid)
-    peak = 0
+    peak = peak_main = 0
     while proc.poll() is None:
         try:
-            rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-            peak = max(peak, rss)
+            main = ps.memory_info().rss
+            rss = main + sum(c.memory_info().rss for c in ps.children(recursive=True))
+            peak, peak_main = max(peak, rss), max(peak_main, main)
         except psutil.Error:
             pass
         time.sleep(0.2)
-    return proc.returncode, peak / 1e6
+    return proc.returncode, peak / 1e6, peak_main / 1e6
 
 
 def db_size(url: str) -> float:
@@ -84,14 +85,14 @@ def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> di
                XUNJIAN_OFFLINE="1")
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "xunjian.worker", "bench", "--trigger", "bench"], env=env)
-    code, rss = peak_rss(proc)
+    code, rss, rss_main = peak_rss(proc)
     seconds = time.monotonic() - start
     with session_scope(db_url) as s:
         scan = s.scalars(select(Scan).where(Scan.site_id == "bench").order_by(Scan.id.desc())).first()
         stored = (scan.status, scan.pages_count, scan.targets_checked, scan.findings_count)
     return {"exit": code, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
             "seconds": round(seconds, 1), "pages_per_s": round(stored[1] / seconds, 1),
-            "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "db_mb": round(db_size(db_url), 1)}
+            "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "peak_rss_crawler_mb": round(rss_main), "db_mb": round(db_size(db_url), 1)}
 
 
 def main() -> None:
@@ -115,7 +116,8 @@ def main() -> None:
     print(f"bare Scrapy spider : {bare['pages']} pages in {bare['seconds']} s = {bare['pages_per_s']} pages/s")
     print(f"xunjian full scan  : {full['pages']} pages in {full['seconds']} s = {full['pages_per_s']} pages/s, "
           f"{full['targets']} unique link targets = {full['targets_per_s']}/s, {full['findings']} findings ({full['status']})")
-    print(f"ratio full/bare    : {ratio:.0%}   peak RSS (worker): {full['peak_rss_mb']} MB   database: {full['db_mb']} MB")
+    print(f"ratio full/bare    : {ratio:.0%}   peak RSS: {full['peak_rss_mb']} MB (crawler {full['peak_rss_crawler_mb']} MB"
+          f" + check process)   database: {full['db_mb']} MB")
     print(json.dumps({"bare": bare, "full": full, "ratio": round(ratio, 3)}))
 
 

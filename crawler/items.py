@@ -15,3 +15,12 @@ class PageItem:
 @dataclass
 class LinkResultItem:
     result: LinkResult
+
+
+@dataclass
+class CloakItem:
+    """The homepage as served to a browser User-Agent and to a search-engine one (spam shown only to spiders)."""
+
+    url: str
+    browser_html: str
+    spider_html: str

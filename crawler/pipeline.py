@@ -20,7 +20,7 @@ from scrapy import signals
 
 from xunjian import checks
 from xunjian.crawler.checkpool import CheckPool
-from xunjian.crawler.items import LinkResultItem, PageItem
+from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
 from xunjian.records import PageSummary, ScanView
 from xunjian.storage import scans as store
 from xunjian.storage.db import session_scope
@@ -90,9 +90,18 @@ class ScanPipeline:
                 self.stats.inc_value("links/not_ok")
         elif isinstance(item, PageItem):
             await self._page(item.record)
+        elif isinstance(item, CloakItem):
+            self._cloaking(item)
         if len(self.pages) + len(self.results) >= self.batch_size or time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self.flush()
         return item
+
+    def _cloaking(self, item: CloakItem) -> None:
+        from xunjian.checks.security import cloaking_findings
+
+        found = self._run(cloaking_findings, item.browser_html, item.spider_html, self.ctx, item.url) or []
+        self.findings.extend(f for f in found if f.rule not in self.disabled)
+        self.stats.set_value("cloaking/checked", 1)
 
     async def _checks(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
         light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
