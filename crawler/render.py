@@ -233,6 +233,26 @@ def final_status(response: Response) -> int:
     return nav.last_status if isinstance(nav, NavigationLog) and nav.last_status else response.status
 
 
+async def collect_link_visibility_async(page: Any) -> list[dict[str, Any]] | None:
+    """The browser's computed visibility of every link (SC001 confirms or refutes hidden links with it)."""
+    from playwright.async_api import Error as PlaywrightError
+
+    from xunjian.checks.security_hidden import collect_link_visibility_async as collect
+
+    try:
+        return await collect(page)
+    except PlaywrightError:
+        return None
+
+
+def page_method_result(response: Any, name: str) -> Any:
+    """The result of the page method called ``name`` on a rendered response, or None."""
+    for method in response.meta.get("playwright_page_methods") or ():
+        if getattr(method.method, "__name__", method.method) == name:
+            return getattr(method, "result", None)
+    return None
+
+
 async def settle(page: Any, request: Request, timeout: float) -> dict[str, Any]:
     """Wait, within ``timeout`` seconds, for a challenge to reload into the real page and for the network
     to go idle (script-fed lists). Returns what happened; never raises on a timeout."""
@@ -328,7 +348,16 @@ class RenderMiddleware:
         if self._slots is not None:
             self._slots.release()
         self._inflight[name] -= 1
-        if name != f"xj-{self._generation}" and self._inflight[name] <= 0:
+        await self._close_drained()
+
+    async def _close_drained(self) -> None:
+        """Close every context of an older generation that has no page in flight.
+
+        Called when a page ends and when a new page starts: an old context whose last page ended before
+        the generation moved on is closed on the next start.
+        """
+        current = f"xj-{self._generation}"
+        for name in [n for n, count in self._inflight.items() if n != current and count <= 0]:
             del self._inflight[name]
             context = self._contexts.pop(name, None)
             if context is not None:
@@ -347,6 +376,7 @@ class RenderMiddleware:
             self._slots = asyncio.Semaphore(self.max_concurrent_pages)
         await self._slots.acquire()
         name = self._context_name()
+        await self._close_drained()
         meta = request.meta
         meta["_xj_render_context"] = name
         meta["playwright_context"] = name  # overwritten on a retry: its old context may be closed
@@ -355,7 +385,8 @@ class RenderMiddleware:
             "service_workers": "block", "locale": "zh-CN"}
         meta["playwright_page_init_callback"] = self._init_page
         meta["playwright_page_goto_kwargs"] = {"wait_until": "load", "timeout": self.timeout * 1000}
-        meta["playwright_page_methods"] = [PageMethod(settle, request, min(self.timeout, SETTLE_MAX))]
+        meta["playwright_page_methods"] = [PageMethod(settle, request, min(self.timeout, SETTLE_MAX)),
+                                           PageMethod(collect_link_visibility_async)]  # SC001 confirmation
         meta.pop("playwright_include_page", None)
         self._inc("render/pages")
         return None

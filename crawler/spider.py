@@ -27,9 +27,11 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import TextResponse
 
+from xunjian.checks.security import SPIDER_USER_AGENT
 from xunjian.crawler.extract import extract_links, page_title
-from xunjian.crawler.items import LinkResultItem, PageItem
-from xunjian.crawler.render import final_status, needs_recheck, needs_render
+from xunjian.crawler.downloader import ScanStopping
+from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
+from xunjian.crawler.render import final_status, needs_recheck, needs_render, page_method_result
 from xunjian.crawler.verdict import judge_failure, judge_response
 from xunjian.records import LinkResult, PageRecord
 from xunjian.urls import is_loopback_url, normalize, path_without_query, valid_host
@@ -53,7 +55,7 @@ class SiteSpider(scrapy.Spider):
 
     def __init__(self, site: SiteInfo, *, max_depth: int = 6, max_pages: int = 5000, max_url_length: int = 512,
                  max_query_variants: int = 50, strip_params: frozenset[str] = frozenset(),
-                 check_external: bool = True, max_body: int = 10 * 1024 * 1024, classify=None, **kw: Any):  # noqa: ANN001
+                 check_external: bool = True, max_body: int = 10 * 1024 * 1024, **kw: Any):
         super().__init__(**kw)
         self.site = site
         self.max_depth = max_depth
@@ -63,7 +65,8 @@ class SiteSpider(scrapy.Spider):
         self.strip_params = strip_params
         self.check_external = check_external
         self.max_body = max_body
-        self.classify = classify
+        self.homepage_html: str | None = None
+        self.spider_view_html: str | None = None
         self.offline = False
         self.homepage = normalize(site.url, strip_params)
         self.seen: set[str] = set()
@@ -95,6 +98,25 @@ class SiteSpider(scrapy.Spider):
         self.seen.add(self.homepage)
         self.pages_scheduled = 1
         yield self._page_request(self.homepage, depth=0)
+        # The homepage as a search engine's spider gets it: spam shown only to spiders is a known trick (SC001).
+        yield scrapy.Request(self.homepage, callback=self.parse_spider_view, errback=self.spider_view_failed,
+                             dont_filter=True, headers={"User-Agent": SPIDER_USER_AGENT},
+                             meta={"dont_obey_robotstxt": True, "xj_max_body": self.max_body, "xj_html_only": True,
+                                   "dont_merge_cookies": True})
+
+    def parse_spider_view(self, response: scrapy.http.Response) -> Iterator[Any]:
+        self.spider_view_html = response.text if isinstance(response, TextResponse) else ""
+        yield from self._cloak_item()
+
+    def spider_view_failed(self, failure: Failure) -> Iterator[Any]:
+        self.crawler.stats.inc_value("cloaking/spider_view_failed")
+        return iter(())
+
+    def _cloak_item(self) -> Iterator[CloakItem]:
+        """Once both views of the homepage are in, hand them to the pipeline to compare."""
+        if self.homepage_html is not None and self.spider_view_html:
+            yield CloakItem(self.homepage, self.homepage_html, self.spider_view_html)
+            self.homepage_html = self.spider_view_html = None
 
     # -- requests ---------------------------------------------------------------------------------
 
@@ -208,9 +230,10 @@ class SiteSpider(scrapy.Spider):
         outcome, reason = judge_response(
             record.status, target, response.url, body=record.html[:30000] if len(record.html) < 30000 else "",
             title=record.title, heading=heading,
-            text_length=len(record.tree.text_content()) if record.tree is not None and len(record.html) < 60000 else 10**6,
+            text_length=lambda: len(record.tree.text_content()) if record.tree is not None and len(record.html) < 60000 else 10**6,
         )
         if rendered:
+            record.link_visibility = page_method_result(response, "collect_link_visibility_async")
             self.crawler.stats.inc_value("render/rendered")
             reason = f"{reason}，已用浏览器渲染" if outcome != "ok" else reason
         elif (why := needs_render(record, self.render_mode, outcome)) and not record.truncated:
@@ -230,8 +253,9 @@ class SiteSpider(scrapy.Spider):
                 record.html = record.html if outcome == "ok" else ""
                 yield PageItem(record)
             return
-        if record.page_type != "homepage" and self.classify is not None:
-            record.page_type = self.classify(record)
+        if record.page_type == "homepage":
+            self.homepage_html = record.html
+            yield from self._cloak_item()
         record.links = extract_links(record.tree, record.final_url, self.site, self.strip_params)
         yield PageItem(record)
         for link in record.links:
@@ -249,11 +273,13 @@ class SiteSpider(scrapy.Spider):
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(ScanStopping):
+            return  # never sent: the scan is stopping; nothing to record
         outcome, reason = judge_failure(failure)
         target = request.meta["xj_target"]
         yield LinkResultItem(LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
                                         elapsed=self._elapsed(request), method=request.method))
-        if outcome != "private":
+        if outcome not in ("private", "skipped"):  # refused by the guard or by robots.txt: not fetched
             yield PageItem(PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0),
                                       error=reason, page_type="homepage" if target == self.homepage else "other"))
 
@@ -312,6 +338,8 @@ class SiteSpider(scrapy.Spider):
 
     def link_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(ScanStopping):
+            return
         outcome, reason = judge_failure(failure)
         self.crawler.stats.inc_value("links/checked")
         yield LinkResultItem(LinkResult(target=request.meta["xj_target"], outcome=outcome, reason=reason,  # type: ignore[arg-type]
