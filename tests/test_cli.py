@@ -105,3 +105,26 @@ def test_rule_registry_matches_spec():
     spec = {code: (name, zh, sev) for code, name, zh, sev in rows}
     ours = {code: (r.name, r.zh, r.severity) for code, r in RULES.items()}
     assert ours == spec
+
+
+def test_scan_all_scans_every_site(tmp_path):
+    """`xunjian scan --all` runs one worker per registered site and exits 0 when all completed."""
+    import yaml
+
+    from xunjian.demo.server import SiteServer, send
+
+    broken = b"<html><body><a href='/missing'>x</a></body></html>"
+    with SiteServer(routes={"/": lambda h: send(h, 200, broken)}) as one, \
+            SiteServer(routes={"/": lambda h: send(h, 200, b"<html><body>ok</body></html>")}) as two:
+        reg = tmp_path / "sites.yaml"
+        reg.write_text(yaml.safe_dump({"sites": [{"id": "one", "name": "一", "url": one.url, "render": "never"},
+                                                 {"id": "two", "name": "二", "url": two.url, "render": "never"}]},
+                                      allow_unicode=True), encoding="utf-8")
+        env = {"XUNJIAN_DATABASE_URL": f"sqlite:///{tmp_path / 'all.db'}", "XUNJIAN_ALLOW_NETWORKS": "127.0.0.0/8",
+               "XUNJIAN_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+        assert subprocess.run([sys.executable, "-m", "xunjian.cli", "sites", "import", str(reg)], env=env).returncode == 0
+        proc = subprocess.run([sys.executable, "-m", "xunjian.cli", "scan", "--all", "--as-of", "2026-11-22"], env=env,
+                              capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert "one=完成" in proc.stdout and "two=完成" in proc.stdout
+    assert "LK001" in proc.stdout  # one's broken homepage link is in its summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
 from crawl_helpers import findings, latest_scan, register, run_worker, worker_env, write_settings
@@ -48,3 +49,22 @@ def test_columns_site_reports_exactly_the_planted_findings(db_url, tmp_path, sit
     assert columns["/zwdt/"].newest_date.isoformat() == "2026-11-20"  # merged over its two pages
     assert columns["/gsgg/"].item_count >= 1  # the GBK column was read
     assert columns["/bmdt/"].category == "news" and columns["/zcwj/"].category == "policy"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium not installed (apt-get install -y chromium)")
+def test_columns_site_rendered_auto_same_findings_and_js_list_filled(sqlite_url, tmp_path, site_server):
+    """render: auto: Chromium fills the script-fed list; the planted findings are still exactly the same."""
+    expected = yaml.safe_load((SITE / "expected.yaml").read_text(encoding="utf-8"))
+    server = site_server(root=SITE)
+    register(sqlite_url, tmp_path, "county", server.url, site_code="1199000002", render="auto")
+    proc = run_worker("county", worker_env(sqlite_url, write_settings(tmp_path)), as_of=str(expected["as_of"]))
+    assert proc.returncode == 0, proc.stderr
+    scan = latest_scan(sqlite_url, "county")
+    found = findings(sqlite_url, "county")
+    path = lambda f: urlsplit(f.page).path if f.page else None  # noqa: E731
+    assert sorted((f.rule, path(f)) for f in found if f.rule.startswith("UP")) == \
+        sorted((e["rule"], e["path"]) for e in expected["findings"])
+    with session_scope(sqlite_url) as s:
+        spxw = s.query(SiteColumn).filter_by(scan_id=scan.id).filter(SiteColumn.url.like("%/spxw/")).one()
+        assert spxw.rendered and spxw.item_count == 3 and spxw.newest_date.isoformat() == "2026-11-19"
