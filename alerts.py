@@ -270,15 +270,15 @@ def deliver(db_url: str, message: Message, channels: list[Channel], retry_second
             retry_at = utcnow() + timedelta(seconds=retry_seconds)
             results[channel.name] = {"ok": False, "attempts": attempts, "error": f"{type(exc).__name__}: {exc}"[:300],
                                      "retry_at": _z(retry_at) if attempts < MAX_ATTEMPTS else None}
-            logger.warning("alert %s %s %s via %s failed (attempt %d): %s", message.kind, message.site,
+            logger.warning("告警 %s %s %s 经 %s 发送失败 (第 %d 次): %s", message.kind, message.site,
                            message.event, channel.name, attempts, exc)
         else:
             results[channel.name] = {"ok": True, "attempts": attempts, "sent_at": _z(utcnow())}
-            logger.info("alert %s %s %s sent via %s in %.2fs", message.kind, message.site, message.event,
+            logger.info("告警 %s %s %s 已经 %s 发送 (%.2f 秒)", message.kind, message.site, message.event,
                         channel.name, time.monotonic() - start)
     if not channels:
-        logger.warning("alert %s %s %s: no channel configured (alerts.webhook_url / smtp_host)",
-                       message.kind, message.site, message.event)
+        logger.debug("告警 %s %s %s: 未配置告警渠道 (alerts.webhook_url / smtp_host)",
+                     message.kind, message.site, message.event)
     if results:
         with session_scope(db_url) as s:
             row = s.get(Alert, message.alert_id)

@@ -347,8 +347,10 @@ def tls_findings(info: TlsInfo, now: datetime, warn_days: int = 30) -> list[Find
 def weekly_verdict(per_day: list[tuple[int, int]]) -> dict[str, Any]:
     """V2 over 7 daily buckets ``(probes, failures)``, oldest first.
 
-    ``fail`` when failures are >= 5 % of all probes; otherwise ``pass`` when every day has at least
-    20 probes, ``insufficient`` when some day has fewer, ``no-data`` without any probe.
+    ``fail`` (the veto) when failures are >= 5 % of all probes and every day has at least 20 probes (the
+    indicator judges a full week); ``failing`` when failures are >= 5 % but the week is not complete yet;
+    otherwise ``pass`` when every day has at least 20 probes, ``insufficient`` when some day has fewer,
+    ``no-data`` without any probe.
     """
     probes = sum(p for p, _ in per_day)
     failures = sum(f for _, f in per_day)
@@ -356,8 +358,10 @@ def weekly_verdict(per_day: list[tuple[int, int]]) -> dict[str, Any]:
     days_enough = sum(1 for p, _ in per_day if p >= MIN_PROBES_PER_DAY)
     if not probes:
         verdict, label = "no-data", "无探测数据"
-    elif ratio >= FAILURE_RATIO_VETO:
+    elif ratio >= FAILURE_RATIO_VETO and days_enough == len(per_day):
         verdict, label = "fail", "不可访问(否决)"
+    elif ratio >= FAILURE_RATIO_VETO:
+        verdict, label = "failing", "失败率≥5%，监测未满一周，暂不判定否决"
     elif days_enough == len(per_day):
         verdict, label = "pass", "通过"
     else:

@@ -19,8 +19,10 @@ VERDICT_ZH = {"pass": "合格", "fail": "不合格"}
 
 
 def _print_site(result: dict) -> None:
-    head = Text(f"{result['site']}: {VERDICT_ZH[result['verdict']]}, 得分 {result['score']:.2f}"
-                f" (扣分部分 {result['deduction_score']:.2f}, 加分 {result['bonus']:.2f}) {result['band']}")
+    verdict = VERDICT_ZH[result["verdict"]]
+    band = f" {result['band']}" if result["band"] != verdict else ""
+    head = Text(f"{result['site']}: {verdict}, 得分 {result['score']:.2f}"
+                f" (扣分部分 {result['deduction_score']:.2f}, 加分 {result['bonus']:.2f}){band}")
     out.print(head)
     for v in result["veto"]:
         out.print(Text(f"  单项否决 {v['id']} {v['name']}: {v['reason']}"))

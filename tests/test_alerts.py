@@ -191,7 +191,7 @@ def test_unreachable_channel_never_raises(db_url, caplog):
     start = time.monotonic()
     assert len(alerts.process_site(db_url, "s1", settings)) == 1
     assert time.monotonic() - start < 5
-    assert "via webhook failed" in caplog.text and "via email failed" in caplog.text
+    assert "经 webhook 发送失败" in caplog.text and "经 email 发送失败" in caplog.text
 
 
 def test_new_veto_finding_alerts_once_and_recovers(db_url, webhook):

@@ -199,6 +199,8 @@ def test_weekly_availability_pass_fail_and_insufficient(db_url):
     ([(20, 1)] * 7, "fail"),          # exactly 5 %
     ([(21, 1)] * 7, "pass"),          # 4.8 %, 21 a day
     ([(40, 0)] * 6 + [(19, 0)], "insufficient"),
+    ([(0, 0)] * 6 + [(1, 1)], "failing"),   # one failed probe is not a week of monitoring
+    ([(40, 4)] * 6 + [(19, 1)], "failing"),  # 5 % but one day short of 20 probes
     ([(0, 0)] * 7, "no-data"),
 ])
 def test_weekly_verdict_boundaries(per_day, verdict):
