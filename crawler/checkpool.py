@@ -72,6 +72,17 @@ def _run_in_child(record: PageRecord) -> tuple[dict, list[Finding], dict[str, st
     return run_checks(record, _ctx, _disabled)
 
 
+def cloaking(browser_html: str, spider_html: str, url: str, ctx: CheckContext) -> list[Finding]:
+    from xunjian.checks.security import cloaking_findings
+
+    return cloaking_findings(browser_html, spider_html, ctx, url)
+
+
+def _cloak_in_child(browser_html: str, spider_html: str, url: str) -> list[Finding]:
+    assert _ctx is not None
+    return cloaking(browser_html, spider_html, url, _ctx)
+
+
 class CheckPool:
     """One child process running :func:`run_checks`; falls back to running inline if the child dies."""
 
@@ -92,6 +103,15 @@ class CheckPool:
         except RuntimeError:  # broken or shut down: run inline from now on
             logger.warning("检查子进程不可用，改为在抓取进程内检查")
             self.executor = None
+            return None
+
+    def submit_cloaking(self, browser_html: str, spider_html: str, url: str) -> Future | None:
+        """The homepage comparison (SC001 cloaking) in the check process, where the word lists live."""
+        if self.executor is None:
+            return None
+        try:
+            return self.executor.submit(_cloak_in_child, browser_html, spider_html, url)
+        except RuntimeError:
             return None
 
     def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 FLUSH_SECONDS = 2.0
+#: Pages handed to the check process and not yet answered. When the checks are slower than the crawl,
+#: this is the back-pressure that keeps the crawl from queuing every page's HTML in memory.
+MAX_PAGES_IN_CHECKS = 64
 LINK_FAMILY_ONLY = ("xunjian.checks.links",)
 
 
@@ -58,6 +61,7 @@ class ScanPipeline:
         self.errors: dict[str, int] = {}
         self.settings_obj = crawler.settings.get("XJ_SETTINGS")
         self.pool = CheckPool(ctx, disabled, processes)
+        self._in_checks: asyncio.Semaphore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -91,28 +95,39 @@ class ScanPipeline:
         elif isinstance(item, PageItem):
             await self._page(item.record)
         elif isinstance(item, CloakItem):
-            self._cloaking(item)
+            await self._cloaking(item)
         if len(self.pages) + len(self.results) >= self.batch_size or time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self.flush()
         return item
 
-    def _cloaking(self, item: CloakItem) -> None:
-        from xunjian.checks.security import cloaking_findings
+    async def _cloaking(self, item: CloakItem) -> None:
+        from xunjian.crawler.checkpool import cloaking
 
-        found = self._run(cloaking_findings, item.browser_html, item.spider_html, self.ctx, item.url) or []
-        self.findings.extend(f for f in found if f.rule not in self.disabled)
+        found = None
+        future = self.pool.submit_cloaking(item.browser_html, item.spider_html, item.url)
+        if future is not None:
+            try:
+                found = await asyncio.wrap_future(future)
+            except Exception:
+                logger.exception("对比搜索引擎视图出错")
+        if found is None and future is None:  # no check process: compare here
+            found = self._run(cloaking, item.browser_html, item.spider_html, item.url, self.ctx)
+        self.findings.extend(f for f in found or [] if f.rule not in self.disabled)
         self.stats.set_value("cloaking/checked", 1)
 
     async def _checks(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
-        light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
-        future = self.pool.submit(light)
-        if future is not None:
-            try:
-                return await asyncio.wrap_future(future)
-            except Exception:  # the child died (BrokenProcessPool): check in this process from now on
-                logger.exception("检查子进程出错，改为在抓取进程内检查")
-                self.pool.executor = None
-        return self.pool.run_inline(record)
+        if self._in_checks is None:
+            self._in_checks = asyncio.Semaphore(MAX_PAGES_IN_CHECKS)
+        async with self._in_checks:
+            light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
+            future = self.pool.submit(light)
+            if future is not None:
+                try:
+                    return await asyncio.wrap_future(future)
+                except Exception:  # the child died (BrokenProcessPool): check in this process from now on
+                    logger.exception("检查子进程出错，改为在抓取进程内检查")
+                    self.pool.executor = None
+            return self.pool.run_inline(record)
 
     async def _page(self, record: PageRecord) -> None:
         checkable = bool(record.html) and not record.error and 200 <= record.status < 300
