@@ -46,6 +46,11 @@ def _families() -> tuple[Any, ...]:
     return tuple(modules)
 
 
+def family(name: str) -> Any | None:
+    """The loaded family module ``name`` (e.g. "columns"), or None when it is absent or failed to load."""
+    return next((m for m in _families() if m.__name__ == f"xunjian.checks.{name}"), None)
+
+
 def extractors() -> list[PageCheck]:
     return [fn for mod in _families() for fn in getattr(mod, "EXTRACTORS", ())]
 
@@ -63,4 +68,4 @@ def finding(code: str, message: str, **kwargs: Any) -> Finding:
     return Finding(rule=code, severity=rule(code).severity, message=message, **kwargs)
 
 
-__all__ = ["CheckContext", "Finding", "Rule", "RULES", "extractors", "finding", "page_checks", "rule", "site_checks"]
+__all__ = ["CheckContext", "Finding", "Rule", "RULES", "extractors", "family", "finding", "page_checks", "rule", "site_checks"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -49,9 +50,6 @@ def demo(
         if keep_serving:
             err.print(f"示例站点继续运行于 {server.url}，按 Ctrl-C 退出")
             try:
-                typer.get_app_dir  # noqa: B018 - keep the import used
-                import time
-
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:

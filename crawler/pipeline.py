@@ -78,13 +78,16 @@ class ScanPipeline:
         """Run one check; a crashing check is counted and logged once, never fatal to the scan."""
         try:
             return fn(*args)
-        except Exception:
-            name = f"{fn.__module__}.{fn.__name__}"
-            self.errors[name] = self.errors.get(name, 0) + 1
-            self.stats.inc_value(f"checks/errors/{name}")
-            if self.errors[name] == 1:
-                logger.exception("检查 %s 出错 (同类错误只记录一次)", name)
+        except Exception as exc:
+            self._check_error(f"{fn.__module__}.{fn.__name__}", repr(exc), exc_info=True)
             return None
+
+    def _check_error(self, name: str, detail: str, exc_info: bool = False) -> None:
+        """Count a crashing check; log only its first error (the stats keep the count)."""
+        self.errors[name] = self.errors.get(name, 0) + 1
+        self.stats.inc_value(f"checks/errors/{name}")
+        if self.errors[name] == 1:
+            logger.error("检查 %s 出错 (同类错误只记录一次): %s", name, detail, exc_info=exc_info)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, LinkResultItem):
@@ -139,10 +142,7 @@ class ScanPipeline:
             record.facts = facts
             self.findings.extend(findings)
             for name, error in errors.items():
-                self.errors[name] = self.errors.get(name, 0) + 1
-                self.stats.inc_value(f"checks/errors/{name}")
-                if self.errors[name] == 1:
-                    logger.error("检查 %s 出错 (同类错误只记录一次): %s", name, error)
+                self._check_error(name, error)
         self.summaries.append(PageSummary(
             url=record.url, final_url=record.final_url, status=record.status, page_type=record.page_type,
             depth=record.depth, title=record.title, rendered=record.rendered, facts=record.facts,
@@ -171,7 +171,7 @@ class ScanPipeline:
     def _site_findings(self, view: ScanView, complete: bool) -> list[Finding]:
         out: list[Finding] = []
         if complete:
-            discover = getattr(self._module("columns"), "discover_columns", None)
+            discover = getattr(checks.family("columns"), "discover_columns", None)
             if discover is not None:
                 view.columns = self._run(discover, view, self.ctx) or []
         for check in checks.site_checks():
@@ -179,15 +179,6 @@ class ScanPipeline:
                 continue
             out.extend(f for f in self._run(lambda c=check: list(c(view, self.ctx))) or () if f.rule not in self.disabled)
         return out
-
-    @staticmethod
-    def _module(name: str) -> Any:
-        import importlib
-
-        try:
-            return importlib.import_module(f"xunjian.checks.{name}")
-        except ModuleNotFoundError:
-            return None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         self.pool.close()
