@@ -12,7 +12,7 @@ import pytest
 from xunjian.demo.server import SiteServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL_PAGES = FIXTURES / "real"  # real government pages, see the PROVENANCE.md in each folder
 AS_OF = date(2026, 11, 22)
 PG_ADMIN_URL = os.environ.get("XUNJIAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
