@@ -268,6 +268,7 @@ def rule_case_marks(test_dir: Path = Path(__file__).parent) -> list[dict]:
     marks = []
     for path in sorted(test_dir.glob("test_*.py")):
         text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
         for node in ast.walk(ast.parse(text)):
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
@@ -278,7 +279,7 @@ def rule_case_marks(test_dir: Path = Path(__file__).parent) -> list[dict]:
                 for arg in dec.args:
                     marks.append({"code": ast.literal_eval(arg), "fires": bool(kw.get("fires")),
                                   "silent": bool(kw.get("silent")), "test": f"{path.name}::{node.name}",
-                                  "source": ast.get_source_segment(text, node) or ""})
+                                  "source": "\n".join(lines[dec.lineno - 1: node.end_lineno])})
     return marks
 
 

@@ -84,6 +84,7 @@ def test_unreachable_database_exits_4(monkeypatch):
     assert "无法连接数据库" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.rule_case("LK001", "LK002", "LK003", "LK004", fires=True)
 def test_demo_prints_lk_findings(tmp_path):
     """`xunjian demo` on a fresh database: serves the sample site, scans it, prints findings with LK codes."""
     env = {"XUNJIAN_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "PATH": "/usr/bin:/bin"}

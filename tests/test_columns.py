@@ -211,6 +211,7 @@ def test_discovery_without_homepage_menu_uses_breadcrumbs_and_lists():
 YICHUN = Path(__file__).parent / "fixtures" / "real" / "govpages_jiangxi_yichun" / "yichun_gov_cn_homepage.html"
 
 
+@pytest.mark.rule_case("UP001", fires=True, silent=True)
 def test_real_homepage_menus_blocks_and_freshness():
     from xunjian.checks.freshness import homepage_not_updated
 
