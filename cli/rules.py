@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import typer
 from rich.table import Table
 from rich.text import Text
 
@@ -26,7 +27,7 @@ def rules(fmt: FormatOption = "table") -> None:
     """
     rows = catalogue()
     if check_format(fmt) == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table("编码", "名称", "中文名", "严重程度", "指标", "实现函数 (xunjian.)", "状态")
     for r in rows:
