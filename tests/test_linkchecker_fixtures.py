@@ -12,8 +12,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from crawl_helpers import latest_scan, register, results_by_target, run_worker, worker_env, write_settings
 
 DATA = Path(__file__).parent / "fixtures" / "linkchecker"
