@@ -19,14 +19,26 @@ if TYPE_CHECKING:
 Severity = Literal["veto", "deduct", "warn", "info"]
 
 
+Status = Literal["implemented", "planned"]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One rule of the catalogue (``../shared/spec/rules.md``); codes are never reused."""
+    """One rule of the catalogue (``docs/rules.md``, data in :mod:`xunjian.checks.codes`); codes are never reused.
+
+    ``indicator`` is the short id of the national indicator the rule serves (``docs/indicators.md`` §0),
+    ``module`` the family module (dotted, under ``xunjian.``), ``emitter`` the function that decides the
+    finding (``module:function``; None while ``status`` is ``planned``).
+    """
 
     code: str
     name: str
     zh: str
     severity: Severity
+    indicator: str = ""
+    module: str = ""
+    emitter: str | None = None
+    status: Status = "implemented"
 
 
 @dataclass

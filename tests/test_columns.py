@@ -208,11 +208,10 @@ def test_discovery_without_homepage_menu_uses_breadcrumbs_and_lists():
     assert found["/bmdt/"].category == "news"
 
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-YICHUN = SHARED / "govpages_jiangxi_yichun" / "yichun_gov_cn_homepage.html"
+YICHUN = Path(__file__).parent / "fixtures" / "real" / "govpages_jiangxi_yichun" / "yichun_gov_cn_homepage.html"
 
 
-@pytest.mark.skipif(not YICHUN.exists(), reason="shared test data not present")
+@pytest.mark.rule_case("UP001", fires=True, silent=True)
 def test_real_homepage_menus_blocks_and_freshness():
     from xunjian.checks.freshness import homepage_not_updated
 

@@ -50,6 +50,7 @@ def _url(site, path: str) -> str:
     return path if path.startswith("http") else site.url.rstrip("/") + path
 
 
+@pytest.mark.rule_case("LK001", "LK004", "LK006", fires=True, silent=True)
 def test_every_link_outcome(db_url, tmp_path, link_site):
     site, external, links = link_site
     register(db_url, tmp_path, "links", site.url)
@@ -92,6 +93,7 @@ def test_every_link_outcome(db_url, tmp_path, link_site):
     assert lk.evidence["status"] == 404 and lk.evidence["anchor_text"] == "missing"
 
 
+@pytest.mark.rule_case("LK005", fires=True)
 def test_private_address_link_is_refused_without_contact(sqlite_url, tmp_path, site_server):
     """127.0.0.2 is outside the allowed 127.0.0.1/32: the link becomes LK005 and is never contacted."""
     other = site_server(routes={"/": lambda h: send(h, 200, b"<html>internal</html>")})

@@ -11,7 +11,7 @@ import pytest
 from xunjian.checks.dates import article_pubdate, find_dates, infer_year, item_date, label_date, parse_date, parse_meta_date
 
 AS_OF = date(2026, 11, 22)
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL = Path(__file__).parent / "fixtures" / "real"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -127,10 +127,7 @@ REAL_ARTICLES = {
 
 
 def _real(name: str) -> tuple[lxml.html.HtmlElement, str]:
-    path = SHARED / name
-    if not path.exists():
-        pytest.skip(f"shared test data not present: {path}")
-    html = path.read_text(encoding="utf-8")
+    html = (REAL / name).read_text(encoding="utf-8")
     return lxml.html.document_fromstring(html), html
 
 

@@ -36,6 +36,7 @@ def cfg(allow="127.0.0.0/8"):
     ("http://203.0.113.7/", True),
     ("http://examplegov.cn/", True),
 ])
+@pytest.mark.rule_case("FN003", fires=True, silent=True)
 def test_non_gov_domain(url, fires):
     found = non_gov_domain(url)
     assert bool(found) is fires
@@ -50,6 +51,7 @@ def test_gov_host_suffix_must_be_a_label():
 # ------------------------------------------------------------------------------------------ FN001
 
 
+@pytest.mark.rule_case("FN001", fires=True, silent=True)
 def test_no_ipv6_pure():
     assert no_ipv6("http://a.gov.cn/", [], None)[0].key == "no-aaaa"
     assert no_ipv6("http://a.gov.cn/", ["2001:db8::1"], None) == []  # untested: benefit of the doubt
@@ -135,6 +137,7 @@ def test_dns_failure_keeps_the_previous_fn001(sqlite_url):
     ("offline", 200, "http://new.example.gov.cn/", 200, False),  # redirected to the successor
     ("offline", 200, "http://old.example.gov.cn/", 5, False),    # an empty page
 ])
+@pytest.mark.rule_case("FN004", fires=True, silent=True)
 def test_offline_site_online_pure(status, state, final, chars, fires):
     found = offline_site_online("http://old.example.gov.cn/", status, state, final, chars)
     assert bool(found) is fires

@@ -78,6 +78,7 @@ def view_of(pages, columns=()) -> ScanView:
     (dict(items=0), [page("zwdt/", newest="2026-10-01", items=3, dated=3)], True),         # gateway, stale below
     (dict(items=0, script_fed=True), [], False),                  # script-fed homepage not rendered: unknown
 ])
+@pytest.mark.rule_case("UP001", fires=True, silent=True)
 def test_up001(home, extra, fires):
     view = view_of([page("", "homepage", depth=0, **home), *extra])
     found = list(homepage_not_updated(view, CTX))
@@ -109,6 +110,7 @@ def test_up001_widget_does_not_make_a_stale_homepage_fresh():
     ("longterm", date(2025, 11, 22), None), ("longterm", date(2025, 11, 21), "UP004"),
     ("other", date(2020, 1, 1), None), ("interaction", date(2020, 1, 1), None), ("service", date(2020, 1, 1), None),
 ])
+@pytest.mark.rule_case("UP002", "UP003", "UP004", fires=True, silent=True)
 def test_stale_columns_by_category(category, newest, rule):
     view = view_of([page("c/")], [col("c/", category, newest=newest)])
     assert [f.rule for f in columns_not_updated(view, CTX)] == ([rule] if rule else [])
@@ -121,6 +123,7 @@ def test_columns_not_crawled_or_not_lists_are_not_judged():
     assert not list(columns_not_updated(view, CTX)) and not list(column_blank(view, CTX))
 
 
+@pytest.mark.rule_case("UP005", fires=True, silent=True)
 def test_up005_blank_and_script_fed():
     pages = [page("a/", placeholder="暂无数据"), page("b/"), page("js/", script_fed=True),
              page("jsr/", script_fed=True, rendered=True), page("reg/", "other")]
@@ -131,6 +134,7 @@ def test_up005_blank_and_script_fed():
     assert "暂无数据" in found["/a/"].message
 
 
+@pytest.mark.rule_case("UP006", fires=True, silent=True)
 def test_up006_only_when_no_item_is_dated_and_the_column_should_update():
     pages = [page(p) for p in ("a/", "b/", "c/")]
     cols = [col("a/", items=4, undated=4), col("b/", items=4, undated=2, newest=date(2026, 11, 20)),

@@ -1,4 +1,4 @@
-"""Page labels MT001/MT002: rule fixtures (inline expectations), real pages, PubDate parsing."""
+"""Page labels MT001/MT002: real pages, PubDate parsing (the MT*.html fixtures run in test_rule_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from xunjian import checks
 from xunjian.checks.base import CheckContext
 from xunjian.checks.labels import missing_page_labels, page_label_mismatch, page_labels, parse_pubdate
 from xunjian.records import PageRecord, SiteInfo
-
-from test_footer import load_cases, match_expectations  # noqa: I001  (tests/ is on sys.path via rootdir)
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 AS_OF = date(2026, 11, 22)
@@ -28,21 +26,6 @@ def record(html: str, url: str, page_type: str) -> PageRecord:
 
 def ctx_for(url: str, site_code: str | None) -> CheckContext:
     return CheckContext(site=SiteInfo(id="demo", name="示例", url=url, site_code=site_code), as_of=AS_OF)
-
-
-@pytest.mark.parametrize(("code", "html", "opts", "expects"), load_cases("MT*.html"))
-def test_rule_fixture(code, html, opts, expects):
-    rec = record(html, opts["url"], opts["page_type"])
-    found = run_labels(rec, ctx_for("http://www.example.gov.cn/", "3609000002"))
-    match_expectations(found, expects, "MT")
-
-
-def test_every_label_rule_has_firing_and_silent_cases():
-    cases = load_cases("MT*.html")
-    for code in ("MT001", "MT002"):
-        mine = [p.values for p in cases if p.values[0] == code]
-        assert any(any(c == code for c, _ in exp) for *_, exp in mine)
-        assert any(not exp for *_, exp in mine)
 
 
 def test_family_is_registered():

@@ -1,6 +1,6 @@
 """LinkChecker's own test fixtures, served locally: our broken/ok verdict per link equals its .result files.
 
-The fixture folder is ``../shared/data/linkchecker_test_fixtures`` (GPL-2.0, LinkChecker's tests/checker/data; see
+The fixture folder is ``tests/fixtures/linkchecker`` (GPL-2.0, LinkChecker's tests/checker/data; see
 its PROVENANCE.md). It is served under ``/tests/checker/data/`` as LinkChecker's own test server does; each
 ``http_*`` page is crawled and each of its links verified once. Known, documented differences are listed in
 KNOWN_DIFFERENCES (see docs in README "LinkChecker comparison").
@@ -12,11 +12,9 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from crawl_helpers import latest_scan, register, results_by_target, run_worker, worker_env, write_settings
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "linkchecker_test_fixtures"
+DATA = Path(__file__).parent / "fixtures" / "linkchecker"
 PAGES = ["http.html", "http_anchor.html", "http_empty.html", "http_file.html", "http_invalid_host.html",
          "http_lowercase.html", "http_quotes.html", "http_slash.html", "http_url_quote.html", "http_utf8.html",
          "http.xhtml"]
@@ -45,7 +43,6 @@ def parse_result(text: str, port: int) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.skipif(not DATA.exists(), reason="../shared/data/linkchecker_test_fixtures not beside the checkout")
 def test_verdicts_match_linkchecker(sqlite_url, tmp_path, site_server):
     from xunjian.urls import normalize
 

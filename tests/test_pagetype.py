@@ -13,7 +13,7 @@ from xunjian.checks.pagetype import categorize, classify, column_key, list_block
 from xunjian.records import PageRecord, SiteInfo
 
 AS_OF = date(2026, 11, 22)
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL_DIR = Path(__file__).parent / "fixtures" / "real"
 CTX = CheckContext(SiteInfo(id="t", name="测试", url="http://t.example.gov.cn/"), AS_OF)
 
 NAV = ('<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">政务动态</a></li>'
@@ -78,10 +78,9 @@ def test_widget_in_a_list_is_not_dated():
     assert max(d for b in blocks for d in b.dates) == date(2026, 10, 2)
 
 
-REAL = sorted(SHARED.glob("govpages_*/*article*.html"))
+REAL = sorted(REAL_DIR.glob("govpages_*/*article*.html"))
 
 
-@pytest.mark.skipif(not REAL, reason="shared test data not present")
 def test_real_articles_are_articles_and_classify_is_fast():
     elapsed, kinds = 0.0, {}
     for path in REAL:
@@ -95,9 +94,8 @@ def test_real_articles_are_articles_and_classify_is_fast():
     assert elapsed / len(REAL) < 0.05  # about 1-3 ms a page on one core; generous bound for shared CI cores
 
 
-@pytest.mark.skipif(not (SHARED / "govpages_jiangxi_yichun").exists(), reason="shared test data not present")
 def test_real_homepage_lists_and_widget():
-    html = (SHARED / "govpages_jiangxi_yichun/yichun_gov_cn_homepage.html").read_text(encoding="utf-8")
+    html = (REAL_DIR / "govpages_jiangxi_yichun/yichun_gov_cn_homepage.html").read_text(encoding="utf-8")
     page = PageRecord(url="https://www.yichun.gov.cn/", final_url="https://www.yichun.gov.cn/", status=200, html=html)
     blocks = [b for b in list_blocks(page.tree, date(2023, 10, 12)) if b.is_content]
     newest = max(d for b in blocks for d in b.dates)

@@ -49,6 +49,7 @@ def free_port() -> int:
 # ------------------------------------------------------------------------------------------- I/O
 
 
+@pytest.mark.rule_case("AV001", "AV002", silent=True)
 def test_up_probe_reads_the_homepage(site_server):
     server = site_server(routes={"/": home})
     result = fetch_homepage(server.url, 5, LOOPBACK)
@@ -58,6 +59,7 @@ def test_up_probe_reads_the_homepage(site_server):
     assert availability_findings(result, 5.0) == []
 
 
+@pytest.mark.rule_case("AV001", fires=True)
 def test_http_error_is_av001(site_server):
     server = site_server()
     result = fetch_homepage(server.url + "_status/503", 5, LOOPBACK)
@@ -66,6 +68,7 @@ def test_http_error_is_av001(site_server):
     assert f.key == result.at.strftime("%Y-%m-%d")
 
 
+@pytest.mark.rule_case("AV002", fires=True)
 def test_slow_answer_is_av002_not_av001(site_server):
     server = site_server()
     result = fetch_homepage(server.url + "_delay/0.6", 5, LOOPBACK)

@@ -99,6 +99,7 @@ def kinds(result):
     return sorted(f.key for f in tls_findings(result.tls, NOW, 30))
 
 
+@pytest.mark.rule_case("SC004", fires=True)
 def test_expired_self_made_certificate(https_server):
     url = https_server(*make_cert("127.0.0.1", NOW - timedelta(days=400), NOW - timedelta(days=2)))
     result = probe(url)
@@ -135,6 +136,7 @@ def test_untrusted_self_signed(https_server):
     assert f.key == "untrusted" and "不受信任" in f.message
 
 
+@pytest.mark.rule_case("SC004", silent=True)
 def test_valid_certificate_is_silent(https_server, ca):
     url = https_server(*make_cert("127.0.0.1", NOW - timedelta(days=1), NOW + timedelta(days=90), ca=ca[:2]))
     result = probe(url, cafile=ca[2])
