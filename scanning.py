@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from xunjian.checks.base import CheckContext
+from xunjian.checks.base import CheckContext, CheckOptions
 from xunjian.storage.db import session_scope
 from xunjian.storage.locks import acquire_site_lock, lock_holder
 from xunjian.storage.models import Ignore, Scan
@@ -71,11 +71,13 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> t
                               "同一站点同一时间只能有一个扫描", EXIT_LOCKED)
         ignores = list(session.scalars(select(Ignore).where(Ignore.site_id == site_id)))
         info = site_info(site, settings.crawl.aliases.get(site_id))
-        ctx = CheckContext(site=info, as_of=as_of, options={
-            "footer_sample_per_template": settings.checks.footer_sample_per_template,
-            "ignored_phrases": {i.phrase for i in ignores if i.phrase},
-            "allow_words": set((site.extra or {}).get("allow_words", [])),
-        })
+        extra = site.extra or {}
+        ctx = CheckContext(site=info, as_of=as_of, options=CheckOptions(
+            footer_sample_per_template=settings.checks.footer_sample_per_template,
+            ignored_phrases=frozenset(i.phrase for i in ignores if i.phrase),
+            allow_words=frozenset(extra.get("allow_words", [])),
+            allowed_script_hosts=frozenset(h.lower() for h in extra.get("allowed_script_hosts", [])),
+        ))
         return scan.id, ctx
 
 
