@@ -128,6 +128,10 @@ class CheckPool:
         except RuntimeError:
             return None
 
+    def run_inline_from_now(self) -> None:
+        """The child died: every later page is checked in this process."""
+        self.executor = None
+
     def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
         return run_checks(record, self.ctx, self.disabled)
 
@@ -200,7 +204,7 @@ class CheckPipeline:
                     return await asyncio.wrap_future(future)
                 except Exception:  # the child died (BrokenProcessPool): check in this process from now on
                     logger.exception("检查子进程出错，改为在抓取进程内检查")
-                    self.pool.executor = None
+                    self.pool.run_inline_from_now()
             return self.pool.run_inline(record)
 
     async def _cloaking(self, item: CloakItem) -> None:

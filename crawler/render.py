@@ -113,14 +113,11 @@ def script_fed_list(tree: lxml.html.HtmlElement | None) -> str | None:
     """
     if tree is None:
         return None
-    try:
-        from xunjian.checks.pagetype import script_fed_container
-    except ImportError:  # the columns family is optional
-        script_fed_container = None  # type: ignore[assignment]
-    if script_fed_container is not None:
-        found = script_fed_container(tree)
-        if found:
-            return found
+    from xunjian.checks.pagetype import script_fed_container
+
+    found = script_fed_container(tree)
+    if found:
+        return found
     empties = []
     for el in tree.xpath("//body//*[not(*)]"):
         if el.tag not in _CONTAINER_TAGS or (el.text or "").strip():

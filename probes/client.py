@@ -113,10 +113,11 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         ctx.verify_mode = ssl.CERT_NONE  # certificate problems are SC004, not AV001
         super().__init__(host, port, timeout=timeout, context=ctx)
         self._address = address
+        self._tls = ctx
 
     def connect(self) -> None:
         sock = _connect(self._address, self.port, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def _classify(exc: BaseException) -> str:
