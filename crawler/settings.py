@@ -53,7 +53,7 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
-                                   "xunjian.crawler.render.RenderMiddleware": 950},
+                                   "xunjian.crawler.browser.RenderMiddleware": 950},
         "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0},
         # the scan's page checks, then the store (see xunjian.scanning for the phases of a scan)
         "ITEM_PIPELINES": {"xunjian.crawler.checkpool.CheckPipeline": 200,
