@@ -1,5 +1,10 @@
 """Settings: one home for every default (``settings.yaml``), validated at start.
 
+Every key is written twice, on purpose: in ``settings.yaml`` (the file users copy, one comment line per
+key) and in the pydantic models below (types, bounds and the same default); ``tests/test_settings.py``
+keeps the two equal field by field. Components never repeat a default: they receive plain values from
+these models (Scrapy components through ``from_crawler``, see :mod:`xunjian.crawler.settings`).
+
 ``load_settings()`` reads the packaged defaults, overlays the user's file (``--config`` or
 ``XUNJIAN_CONFIG``) and the environment (``XUNJIAN_DATABASE_URL``, ``XUNJIAN_ALLOW_NETWORKS``), and
 validates the result with pydantic. A wrong key or type raises :class:`ConfigError` whose message
@@ -35,7 +40,7 @@ class DatabaseSettings(_Section):
 
 
 class CrawlSettings(_Section):
-    user_agent: str
+    user_agent: str = "Mozilla/5.0 (compatible; xunjian/0.1; government website inspection)"
     robots: Literal["obey", "ignore"] = "ignore"
     max_depth: int = Field(6, ge=0)
     max_pages: int = Field(5000, ge=1)
@@ -48,7 +53,8 @@ class CrawlSettings(_Section):
     max_response_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     max_url_length: int = Field(512, ge=32)
     max_query_variants: int = Field(50, ge=1)
-    strip_query_params: list[str] = []
+    strip_query_params: list[str] = ["jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid", "cfid", "cftoken",
+                                     "utm_source", "utm_medium", "utm_campaign", "_t", "timestamp"]
     allow_networks: list[str] = []
     aliases: dict[str, list[str]] = {}
     check_external: bool = True
@@ -91,7 +97,7 @@ class SchedulerSettings(_Section):
     max_concurrent_scans: int = Field(2, ge=1)
     timezone: str = "Asia/Shanghai"
     misfire_grace_seconds: int = Field(3600, ge=1)
-    sync_seconds: float = Field(60, gt=0)  # serve: registry re-sync period; stop timeout; scan worker command
+    sync_seconds: float = Field(60, gt=0)
     stop_timeout_seconds: float = Field(120, gt=0)
     worker_command: list[str] = []
 
@@ -120,8 +126,8 @@ class ReportSettings(_Section):
 
 
 class Settings(_Section):
-    database: DatabaseSettings
-    crawl: CrawlSettings
+    database: DatabaseSettings = DatabaseSettings()
+    crawl: CrawlSettings = CrawlSettings()
     render: RenderSettings = RenderSettings()
     checks: ChecksSettings = ChecksSettings()
     probe: ProbeSettings = ProbeSettings()

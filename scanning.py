@@ -1,35 +1,73 @@
-"""One scan of one site, from the database to the database: the library behind ``xunjian scan``,
-the scheduler's scan job and ``xunjian demo``.
+"""One scan of one site, phase by phase: the one scan path behind ``xunjian scan``, the scheduler's
+scan job and ``xunjian demo`` (all three start ``python -m xunjian.worker``, see :mod:`xunjian.worker`,
+which calls :func:`run_scan`).
 
-:func:`run_scan` runs in the current process (Scrapy's reactor can run once per process, so
-callers that scan more than once use :func:`spawn_scan`, which starts ``python -m xunjian.worker``).
+The phases, in order; each takes the scan's :class:`ScanRun` and adds to it:
+
+1. **start** (:func:`start_scan`) — the ``scans`` row and the site lock, in one transaction
+   (:class:`ScanRefused`: unknown site, or locked by another running scan); the :class:`CheckContext`
+   with the scan's typed :class:`~xunjian.checks.base.CheckOptions`.
+2. **crawl** (:func:`crawl`) — Scrapy in this process. Two item pipelines: the *page checks*
+   (:class:`~xunjian.crawler.checkpool.CheckPipeline`: extractors, page type and every family's
+   ``PAGE_CHECKS`` in the check process, as pages arrive) and the store
+   (:class:`~xunjian.crawler.pipeline.StorePipeline`: pages, links, link results and page findings in
+   batches). The crawl's verdict: ``complete`` (finished), ``interrupted`` (SIGINT/SIGTERM, data kept),
+   ``failed`` (homepage unreachable, or the crawl crashed).
+3. **columns** (:func:`discover_columns`) — the ``columns`` family's ``discover_columns`` over the
+   stored page summaries (statuses in :data:`WHOLE_SITE` only).
+4. **site checks** (:func:`site_checks`) — every family's ``SITE_CHECKS`` (the registry in
+   :mod:`xunjian.checks`) over the :class:`~xunjian.records.ScanView`; a scan that saw only part of the
+   site runs only the families in :data:`PART_OF_SITE_FAMILIES`.
+5. **findings** (:func:`record_findings`) — site findings merged, columns stored, the scan's status,
+   message and stats written, its findings counted, and (whole-site scans) findings it no longer saw
+   resolved. The status is written here because the score and the alerts read "the latest complete scan".
+6. **score** (:func:`score`) — a score row for a whole-site scan (a scoring bug never loses the scan).
+7. **alerts** (:func:`send_alerts`) — :func:`xunjian.alerts.process_site` for statuses in
+   :data:`ALERT_STATUSES`, whoever started the scan.
+8. **finish** (:func:`finish`) — the site lock released; a scan a phase left ``running`` (crash, forced
+   stop) is marked ``failed`` or ``interrupted`` first. Always runs.
+
+Adding to a scan: a new site check goes into its family's ``SITE_CHECKS`` (nothing here changes); a new
+scan status that saw only part of the site (e.g. ``partial``, page budget reached) is decided in
+:func:`crawl_verdict` and, if its data should be scored, added to :data:`WHOLE_SITE`; a new phase is one
+function ``(ScanRun) -> None`` in :data:`AFTER_CRAWL`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from xunjian.checks.base import CheckContext
+from xunjian import checks
+from xunjian.checks.base import CheckContext, CheckOptions
+from xunjian.crawler.pipeline import CrawlReport
+from xunjian.records import ScanView
+from xunjian.storage import scans as store
 from xunjian.storage.db import session_scope
-from xunjian.storage.locks import acquire_site_lock, lock_holder
-from xunjian.storage.models import Ignore, Scan
+from xunjian.storage.findings import merge_findings, resolve_unseen
+from xunjian.storage.locks import acquire_site_lock, lock_holder, release_site_lock
+from xunjian.storage.models import Finding as FindingRow, Ignore, Scan
 from xunjian.storage.registry import get_site, site_info
-from xunjian.storage.scans import create_scan, finish_scan
 
 if TYPE_CHECKING:
+    from xunjian.checks.base import Finding
     from xunjian.config import Settings
 
 logger = logging.getLogger(__name__)
 
 EXIT_COMPLETE, EXIT_FAILED, EXIT_UNKNOWN_SITE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 5, 9, 130
+#: Statuses whose scan saw the whole site: columns discovered, every site check, unseen findings resolved, scored.
+WHOLE_SITE = frozenset({"complete"})
+#: Site-check families whose findings still hold on part of a site (an interrupted scan's broken links).
+PART_OF_SITE_FAMILIES = ("xunjian.checks.links",)
+#: Statuses after which the site's alerts are evaluated (as the scheduler always did).
+ALERT_STATUSES = frozenset({"complete", "failed"})
 
 
 class ScanRefused(Exception):
@@ -48,20 +86,55 @@ class ScanOutcome:
     pages: int
     targets: int
     findings: int
+    alerts: int = 0
 
     @property
     def exit_code(self) -> int:
         return {"complete": EXIT_COMPLETE, "interrupted": EXIT_INTERRUPTED}.get(self.status, EXIT_FAILED)
 
 
-def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> tuple[int, CheckContext]:
+@dataclass
+class ScanRun:
+    """One scan in progress: what the phases read and add."""
+
+    settings: Settings
+    scan_id: int
+    ctx: CheckContext
+    report: CrawlReport = field(default_factory=CrawlReport)
+    crawl_errors: list[str] = field(default_factory=list)
+    status: str = "running"
+    message: str | None = None
+    view: ScanView | None = None
+    findings: list[Finding] = field(default_factory=list)
+    alerts: list[Any] = field(default_factory=list)
+
+    @property
+    def site_id(self) -> str:
+        return self.ctx.site.id
+
+    @property
+    def db_url(self) -> str:
+        return self.settings.database.url
+
+    @property
+    def disabled(self) -> frozenset[str]:
+        return frozenset(self.settings.checks.disabled)
+
+    @property
+    def whole_site(self) -> bool:
+        return self.status in WHOLE_SITE
+
+
+# -- 1. start ----------------------------------------------------------------------------------------
+
+
+def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> ScanRun:
     """Create the scan row and take the site lock, in one transaction; raise :class:`ScanRefused`."""
-    url = settings.database.url
-    with session_scope(url) as session:
+    with session_scope(settings.database.url) as session:
         site = get_site(session, site_id)
         if site is None:
             raise ScanRefused(f"站点 {site_id!r} 未登记 (先用 xunjian sites import 导入)", EXIT_UNKNOWN_SITE)
-        scan = create_scan(session, site_id, as_of, trigger, os.getpid())
+        scan = store.create_scan(session, site_id, as_of, trigger, os.getpid())
         if not acquire_site_lock(session, site_id, scan.id):
             holder = lock_holder(session, site_id)
             session.rollback()
@@ -70,75 +143,166 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> t
             raise ScanRefused(f"站点 {site_id} 正在扫描中 (扫描 #{holder.id if holder else '?'}，由 {who} 于 {since} 启动)，"
                               "同一站点同一时间只能有一个扫描", EXIT_LOCKED)
         ignores = list(session.scalars(select(Ignore).where(Ignore.site_id == site_id)))
-        info = site_info(site, settings.crawl.aliases.get(site_id))
-        ctx = CheckContext(site=info, as_of=as_of, options={
-            "footer_sample_per_template": settings.checks.footer_sample_per_template,
-            "ignored_phrases": {i.phrase for i in ignores if i.phrase},
-            "allow_words": set((site.extra or {}).get("allow_words", [])),
-        })
-        return scan.id, ctx
+        extra = site.extra or {}
+        options = CheckOptions(
+            footer_sample_per_template=settings.checks.footer_sample_per_template,
+            ignored_phrases=frozenset(i.phrase for i in ignores if i.phrase),
+            allow_words=frozenset(extra.get("allow_words", [])),
+            allowed_script_hosts=frozenset(h.lower() for h in extra.get("allowed_script_hosts", [])),
+        )
+        ctx = CheckContext(site=site_info(site, settings.crawl.aliases.get(site_id)), as_of=as_of, options=options)
+        return ScanRun(settings, scan.id, ctx)
 
 
-def run_scan(settings: Settings, site_id: str, as_of: date | None = None, trigger: str = "cli",
-             progress: str | None = None) -> ScanOutcome:
-    """Crawl and check one site now, in this process. Raises :class:`ScanRefused`."""
+# -- 2. crawl (and the page checks, in the crawl's item pipelines) -----------------------------------
+
+
+def crawl(run: ScanRun, progress: str | None = None) -> None:
+    """Run the Scrapy crawl of the site in this process (once per process: the reactor cannot restart)."""
     from scrapy.crawler import CrawlerProcess
 
     from xunjian.crawler.settings import quiet_scrapy_logs, scrapy_settings
     from xunjian.crawler.spider import SiteSpider
 
-    as_of = as_of or date.today()
-    scan_id, ctx = start_scan(settings, site_id, as_of, trigger)
-    process = CrawlerProcess(scrapy_settings(settings, render_mode=ctx.site.render, XJ_SCAN_ID=scan_id,
-                                             XJ_CHECK_CONTEXT=ctx, XJ_PROGRESS=progress))
+    process = CrawlerProcess(scrapy_settings(run.settings, render_mode=run.ctx.site.render, XJ_SCAN_ID=run.scan_id,
+                                             XJ_CHECK_CONTEXT=run.ctx, XJ_CRAWL_REPORT=run.report,
+                                             XJ_PROGRESS=progress))
     quiet_scrapy_logs()
-    errors: list[str] = []
+    deferred = process.crawl(SiteSpider, site=run.ctx.site)
+    deferred.addErrback(lambda failure: run.crawl_errors.append(failure.getErrorMessage()))
+    process.start()
+    run.status, run.message = crawl_verdict(run.report, run.crawl_errors)
+
+
+def crawl_verdict(report: CrawlReport, errors: list[str]) -> tuple[str, str | None]:
+    """The scan's status and message from how the crawl ended."""
+    if report.reason is None:  # the crawl never closed: crashed, or stopped by force
+        if errors:
+            return "failed", f"扫描出错: {errors[0]}"[:2000]
+        return "interrupted", "扫描未正常结束，已保存已抓取的数据"
+    if not report.homepage_ok:
+        home = next((p for p in report.summaries if p.page_type == "homepage"), None)
+        return "failed", f"首页无法访问: {f'HTTP {home.status}' if home else '无响应'}"
+    if report.reason != "finished":
+        return "interrupted", f"扫描被中断 ({report.reason})，已保存已抓取的数据"
+    return "complete", None
+
+
+# -- 3. columns, 4. site checks ------------------------------------------------------------------------
+
+
+def _guarded(run: ScanRun, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run one check; a crashing check is counted and logged once, never fatal to the scan."""
     try:
-        # page types are classified with the other page checks (crawler/checkpool.py), off the crawl's core
-        deferred = process.crawl(SiteSpider, site=ctx.site)
-        deferred.addErrback(lambda failure: errors.append(failure.getErrorMessage()))
-        process.start()
-    finally:
-        _ensure_finished(settings.database.url, scan_id, errors)
-    return outcome(settings.database.url, scan_id)
+        return fn(*args)
+    except Exception as exc:
+        name = f"{fn.__module__}.{getattr(fn, '__name__', 'check')}"
+        errors = run.report.check_errors
+        errors[name] = errors.get(name, 0) + 1
+        if errors[name] == 1:
+            logger.error("检查 %s 出错 (同类错误只记录一次): %r", name, exc, exc_info=True)
+        return None
 
 
-def _ensure_finished(db_url: str, scan_id: int, errors: list[str]) -> None:
-    """A scan the crawl did not finish is marked failed (crash) or interrupted (forced stop); lock released."""
-    from xunjian.storage.locks import release_site_lock
+def _view(run: ScanRun) -> ScanView:
+    if run.view is None:
+        with session_scope(run.db_url) as session:
+            run.view = ScanView(site=run.ctx.site, pages=run.report.summaries,
+                                bad_links=store.bad_links(session, run.scan_id))
+    return run.view
 
-    with session_scope(db_url) as session:
-        scan = session.get(Scan, scan_id)
+
+def discover_columns(run: ScanRun) -> None:
+    discover = getattr(checks.family("columns"), "discover_columns", None)
+    if run.whole_site and discover is not None:
+        view = _view(run)
+        view.columns = _guarded(run, discover, view, run.ctx) or []
+
+
+def site_checks(run: ScanRun) -> None:
+    if run.report.reason is None or run.status == "failed":
+        return
+    view = _view(run)
+    for check in checks.site_checks():
+        if not run.whole_site and check.__module__ not in PART_OF_SITE_FAMILIES:
+            continue
+        found = _guarded(run, lambda c=check: list(c(view, run.ctx))) or ()
+        run.findings.extend(f for f in found if f.rule not in run.disabled)
+
+
+# -- 5. findings, 6. score, 7. alerts ------------------------------------------------------------------
+
+
+def record_findings(run: ScanRun) -> None:
+    stats = {**run.report.stats, "check_errors": run.report.check_errors}
+    with session_scope(run.db_url) as session:
+        merge_findings(session, run.site_id, run.findings, run.scan_id)
+        store.insert_columns(session, run.scan_id, run.site_id, run.view.columns if run.view else [])
+        scan = store.finish_scan(session, run.scan_id, run.status, run.message, stats)
+        scan.findings_count = session.scalar(select(func.count()).where(
+            FindingRow.site_id == run.site_id, FindingRow.last_scan_id == run.scan_id)) or 0
+        resolve_unseen(session, run.site_id, scan)
+
+
+def score(run: ScanRun) -> None:
+    if not run.whole_site:
+        return
+    from xunjian.scoring import record_score
+
+    try:
+        with session_scope(run.db_url) as session:
+            record_score(session, run.site_id, run.scan_id, run.settings)
+    except Exception:
+        logger.exception("评分失败 (扫描数据已保存)")
+
+
+def send_alerts(run: ScanRun) -> None:
+    if run.status not in ALERT_STATUSES:
+        return
+    from xunjian import alerts
+
+    try:
+        run.alerts = alerts.process_site(run.db_url, run.site_id, run.settings)
+    except Exception:  # the scan is recorded; alerts are evaluated again by the next scan or probe
+        logger.exception("告警处理失败 (扫描数据已保存)")
+
+
+#: The phases after the crawl, in order (finish always runs last, see :func:`run_scan`).
+AFTER_CRAWL: tuple[Callable[[ScanRun], None], ...] = (discover_columns, site_checks, record_findings, score,
+                                                       send_alerts)
+
+
+# -- 8. finish -------------------------------------------------------------------------------------------
+
+
+def finish(run: ScanRun) -> None:
+    """Release the site lock; a scan still ``running`` (a phase crashed, forced stop) is closed first."""
+    with session_scope(run.db_url) as session:
+        scan = session.get(Scan, run.scan_id)
         if scan is not None and scan.status == "running":
-            if errors:
-                finish_scan(session, scan_id, "failed", f"扫描出错: {errors[0]}"[:2000])
+            if run.crawl_errors:
+                store.finish_scan(session, run.scan_id, "failed", f"扫描出错: {run.crawl_errors[0]}"[:2000])
             else:
-                finish_scan(session, scan_id, "interrupted", "扫描未正常结束，已保存已抓取的数据")
-            release_site_lock(session, scan.site_id, scan_id)
+                store.finish_scan(session, run.scan_id, "interrupted", "扫描未正常结束，已保存已抓取的数据")
+        release_site_lock(session, run.site_id, run.scan_id)
 
 
-def outcome(db_url: str, scan_id: int) -> ScanOutcome:
+def run_scan(settings: Settings, site_id: str, as_of: date | None = None, trigger: str = "cli",
+             progress: str | None = None) -> ScanOutcome:
+    """Every phase of one scan of one site, now, in this process. Raises :class:`ScanRefused`."""
+    run = start_scan(settings, site_id, as_of or date.today(), trigger)
+    try:
+        crawl(run, progress)
+        for phase in AFTER_CRAWL:
+            phase(run)
+    finally:
+        finish(run)
+    return outcome(run.db_url, run.scan_id, len(run.alerts))
+
+
+def outcome(db_url: str, scan_id: int, alerts: int = 0) -> ScanOutcome:
     with session_scope(db_url) as session:
         scan = session.get(Scan, scan_id)
         assert scan is not None
         return ScanOutcome(scan.id, scan.status, scan.message, scan.pages_count, scan.targets_checked,
-                           scan.findings_count)
-
-
-def worker_command(site_id: str, as_of: date | None = None, trigger: str = "cli", progress: str | None = "json") -> list[str]:
-    cmd = [sys.executable, "-m", "xunjian.worker", site_id, "--trigger", trigger]
-    if as_of:
-        cmd += ["--as-of", as_of.isoformat()]
-    if progress:
-        cmd += ["--progress", progress]
-    return cmd
-
-
-def spawn_scan(site_id: str, *, as_of: date | None = None, trigger: str = "cli", progress: str | None = "json",
-               config_path: str | None = None, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start one scan in a worker process; its stdout carries JSON progress lines."""
-    child_env = dict(os.environ if env is None else env)
-    if config_path:
-        child_env["XUNJIAN_CONFIG"] = config_path
-    return subprocess.Popen(worker_command(site_id, as_of, trigger, progress), env=child_env,
-                            stdout=subprocess.PIPE, text=True, encoding="utf-8")
+                           scan.findings_count, alerts)

@@ -6,18 +6,22 @@ Every job has a stable id, ``replace_existing=True``, a ``module:function`` func
 ``max_instances=1``:
 
 - ``probe:<site>`` — every ``probe.interval_minutes`` (48 a day by default), start offsets spread
-  by a hash of the site id; every site, offline ones too (FN004).
+  by a hash of the site id; every site, offline ones too (FN004); the same orchestration as
+  ``xunjian probe`` (:func:`xunjian.probes.probe_and_record`).
 - ``scan:<site>`` — online sites, once a night, spread evenly over ``scheduler.scan_window``; a
   site's ``scan_cron`` (crontab) overrides its slot. Scans run on the ``scans`` executor, whose
   size ``scheduler.max_concurrent_scans`` caps concurrent scans; the job only launches the one-site
-  worker process (the Twisted reactor cannot be restarted) and waits for it.
+  worker process (:func:`xunjian.worker.launch`; the Twisted reactor cannot be restarted) and waits for
+  it. The worker runs every phase of the scan (:mod:`xunjian.scanning`), alerts included, exactly as
+  for ``xunjian scan``.
 - ``domain-checks`` — daily at the start of the scan window: FN001/FN003 for every site.
 - ``alerts-retry`` — resends failed alert deliveries every ``alerts.retry_seconds``.
 - ``sync-registry`` — every ``scheduler.sync_seconds``: jobs re-synced with the registry.
 
 The per-site database lock (taken by the worker) keeps a CLI scan and a scheduled scan of one site
 apart. Job functions find the database and settings in the module's :data:`_runtime`, set by
-:class:`Service` (a persistent job store can only hold picklable arguments).
+:class:`Service` (a persistent job store can only hold picklable arguments). Which jobs exist is
+planned and synced by :mod:`xunjian.jobplan`.
 """
 
 from __future__ import annotations
@@ -26,15 +30,13 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from xunjian.storage.types import utcnow
+from xunjian.jobplan import JobSpec, desired_jobs, parse_window, scan_slots, sync_from_registry, sync_jobs
+from xunjian.worker import DEFAULT_COMMAND
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -45,27 +47,13 @@ logger = logging.getLogger("xunjian.scheduler")
 
 WORKER_EXIT = {0: "完成", 1: "扫描失败", 3: "配置错误", 4: "数据库错误", 5: "站点不存在",
                9: "站点正被另一个扫描锁定，跳过", 130: "被中断"}
-FIXED_JOBS = ("sync-registry", "domain-checks", "alerts-retry")
-
-
-@dataclass
-class JobSpec:
-    """One desired job; ``name`` doubles as its signature (a changed signature replaces the job)."""
-
-    id: str
-    func: str
-    trigger: str  # interval | cron
-    trigger_args: dict[str, Any]
-    name: str
-    args: list[Any] = field(default_factory=list)
-    executor: str = "default"
 
 
 @dataclass
 class Runtime:
     settings: Settings
     db_url: str
-    worker_command: list[str]
+    worker_command: list[str] | None  # None: python -m xunjian.worker
     scheduler: BaseScheduler | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
     children: dict[int, subprocess.Popen] = field(default_factory=dict)
@@ -81,126 +69,6 @@ def runtime() -> Runtime:
     return _runtime
 
 
-# ------------------------------------------------------------------------------------ pure planning
-
-
-def parse_window(window: str) -> tuple[int, int]:
-    """``"01:00-05:00"`` -> (start, length) in minutes; a window may cross midnight."""
-    try:
-        start_s, end_s = window.split("-")
-        start = int(start_s.split(":")[0]) * 60 + int(start_s.split(":")[1])
-        end = int(end_s.split(":")[0]) * 60 + int(end_s.split(":")[1])
-    except (ValueError, IndexError):
-        raise ValueError(f"scheduler.scan_window 格式应为 HH:MM-HH:MM: {window!r}") from None
-    length = (end - start) % (24 * 60) or 24 * 60
-    return start, length
-
-
-def scan_slots(site_ids: list[str], window: str) -> dict[str, tuple[int, int]]:
-    """(hour, minute) per site, spread evenly over the window in site-id order."""
-    start, length = parse_window(window)
-    ids = sorted(site_ids)
-    slots = {}
-    for i, sid in enumerate(ids):
-        minute = (start + (i * length) // max(1, len(ids))) % (24 * 60)
-        slots[sid] = (minute // 60, minute % 60)
-    return slots
-
-
-def desired_jobs(sites: list[tuple[str, str, str | None]], settings: Settings) -> list[JobSpec]:
-    """The jobs the registry calls for; ``sites`` is ``(id, status, scan_cron)`` per site."""
-    sch = settings.scheduler
-    tz = sch.timezone
-    interval = round(settings.probe.interval_minutes * 60, 3)
-    specs = [
-        JobSpec("sync-registry", "xunjian.scheduler:run_sync_job", "interval", {"seconds": sch.sync_seconds},
-                f"sync registry every {sch.sync_seconds:g}s"),
-    ]
-    start, _ = parse_window(sch.scan_window)
-    specs.append(JobSpec("domain-checks", "xunjian.scheduler:run_domain_job", "cron",
-                         {"hour": start // 60, "minute": start % 60, "timezone": tz},
-                         f"domain checks daily {start // 60:02d}:{start % 60:02d} {tz}"))
-    if settings.alerts.retry_seconds > 0:
-        specs.append(JobSpec("alerts-retry", "xunjian.scheduler:run_alert_retry_job", "interval",
-                             {"seconds": settings.alerts.retry_seconds},
-                             f"alert retries every {settings.alerts.retry_seconds:g}s"))
-    online = [sid for sid, status, _ in sites if status != "offline"]
-    slots = scan_slots(online, sch.scan_window)
-    for sid, status, cron in sorted(sites):
-        offset = (zlib.crc32(sid.encode()) % 1000) / 1000 * interval
-        specs.append(JobSpec(f"probe:{sid}", "xunjian.scheduler:run_probe_job", "interval",
-                             {"seconds": interval, "offset": round(offset, 3)},
-                             f"probe {sid} every {interval:g}s", [sid]))
-        if status == "offline":
-            continue
-        if cron:
-            specs.append(JobSpec(f"scan:{sid}", "xunjian.scheduler:run_scan_job", "crontab",
-                                 {"expr": cron, "timezone": tz}, f"scan {sid} cron '{cron}' {tz}", [sid], "scans"))
-        else:
-            h, m = slots[sid]
-            specs.append(JobSpec(f"scan:{sid}", "xunjian.scheduler:run_scan_job", "cron",
-                                 {"hour": h, "minute": m, "timezone": tz}, f"scan {sid} daily {h:02d}:{m:02d} {tz}",
-                                 [sid], "scans"))
-    return specs
-
-
-def _trigger(spec: JobSpec, now: datetime):  # noqa: ANN202 - APScheduler trigger
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    args = dict(spec.trigger_args)
-    if spec.trigger == "interval":
-        offset = args.pop("offset", 0)
-        return IntervalTrigger(seconds=args["seconds"], start_date=now + timedelta(seconds=offset))
-    if spec.trigger == "crontab":
-        return CronTrigger.from_crontab(args["expr"], timezone=args["timezone"])
-    return CronTrigger(**args)
-
-
-# ------------------------------------------------------------------------------------------ sync
-
-
-def sync_jobs(scheduler: BaseScheduler, specs: list[JobSpec], grace: int) -> dict[str, int]:
-    """Make the scheduler's jobs equal ``specs``: add missing, replace changed, remove stale ones."""
-    existing = {job.id: job for job in scheduler.get_jobs()}
-    now = utcnow()
-    counts = {"added": 0, "replaced": 0, "removed": 0, "kept": 0}
-    wanted = set()
-    for spec in specs:
-        wanted.add(spec.id)
-        job = existing.get(spec.id)
-        if job is not None and job.name == spec.name:
-            counts["kept"] += 1
-            continue
-        try:
-            trigger = _trigger(spec, now)
-        except ValueError as exc:
-            logger.error("job %s not scheduled: %s", spec.id, exc)
-            continue
-        scheduler.add_job(spec.func, trigger, args=spec.args, id=spec.id, name=spec.name, executor=spec.executor,
-                          replace_existing=True, max_instances=1, coalesce=True, misfire_grace_time=grace)
-        counts["replaced" if job is not None else "added"] += 1
-    for job_id in existing:
-        if job_id not in wanted and (job_id.startswith(("probe:", "scan:")) or job_id in FIXED_JOBS):
-            scheduler.remove_job(job_id)
-            counts["removed"] += 1
-    return counts
-
-
-def sync_from_registry(scheduler: BaseScheduler, db_url: str, settings: Settings) -> dict[str, int]:
-    from sqlalchemy import select
-
-    from xunjian.storage.db import session_scope
-    from xunjian.storage.models import Site
-
-    with session_scope(db_url) as s:
-        sites = [tuple(r) for r in s.execute(select(Site.id, Site.status, Site.scan_cron))]
-    counts = sync_jobs(scheduler, desired_jobs(sites, settings), settings.scheduler.misfire_grace_seconds)
-    if counts["added"] or counts["replaced"] or counts["removed"]:
-        logger.info("jobs synced with registry (%d sites): %s", len(sites), counts)
-    return counts
-
-
 # ------------------------------------------------------------------------------------------- jobs
 
 
@@ -212,31 +80,22 @@ def run_sync_job() -> None:
 
 def run_probe_job(site_id: str) -> None:
     """Probe one site's homepage, record it, update its alerts."""
-    from xunjian import alerts
-    from xunjian.probes import ProbeRefused, probe_outcome, probe_site, record_probe
-    from xunjian.storage.db import session_scope
-    from xunjian.storage.models import Site
+    from xunjian.probes import ProbeRefused, probe_and_record
 
     rt = runtime()
     start = time.monotonic()
-    with session_scope(rt.db_url) as s:
-        site = s.get(Site, site_id)
-        if site is not None:
-            s.expunge(site)
-    if site is None:
-        logger.warning("probe %s: site no longer registered, skipped", site_id)
-        return
     try:
-        result = probe_site(site, rt.settings)
+        done = probe_and_record(rt.db_url, site_id, rt.settings)
     except ProbeRefused as exc:
         logger.error("probe %s refused: %s", site_id, exc)
         return
-    with session_scope(rt.db_url) as s:
-        row, findings = record_probe(s, s.get(Site, site_id), result, rt.settings)
-    alerts.process_site(rt.db_url, site_id, rt.settings)
-    logger.info("probe %s: %s status=%s elapsed=%.2fs error=%s findings=%s (job %.2fs)", site_id,
-                probe_outcome(result, rt.settings.probe.slow_seconds), result.status, result.elapsed or 0,
-                result.error_class or "-", ",".join(f.rule for f in findings) or "-", time.monotonic() - start)
+    if done is None:
+        logger.warning("probe %s: site no longer registered, skipped", site_id)
+        return
+    result = done.result
+    logger.info("probe %s: %s status=%s elapsed=%.2fs error=%s findings=%s (job %.2fs)", site_id, done.outcome,
+                result.status, result.elapsed or 0, result.error_class or "-",
+                ",".join(f.rule for f in done.findings) or "-", time.monotonic() - start)
 
 
 def worker_env(rt: Runtime) -> dict[str, str]:
@@ -249,19 +108,18 @@ def worker_env(rt: Runtime) -> dict[str, str]:
 
 
 def run_scan_job(site_id: str) -> int | None:
-    """Launch the one-site worker process, wait for it, log the result; alerts on new veto findings."""
-    from xunjian import alerts
+    """Launch the one-site worker process (every phase of the scan, alerts included), wait, log the result."""
+    from xunjian.worker import launch
 
     rt = runtime()
-    cmd = [*rt.worker_command, site_id, "--trigger", "scheduler"]
     start = time.monotonic()
     with rt.lock:  # the same lock as stop(): no worker starts after stop() took its list
         if rt.stopping.is_set():
             logger.info("scan %s: not started, service is stopping", site_id)
             return None
-        proc = subprocess.Popen(cmd, env=worker_env(rt))
+        proc = launch(site_id, trigger="scheduler", env=worker_env(rt), command=rt.worker_command)
         rt.children[proc.pid] = proc
-    logger.info("scan %s: worker pid %d started: %s", site_id, proc.pid, " ".join(cmd))
+    logger.info("scan %s: worker pid %d started: %s", site_id, proc.pid, " ".join(proc.args))
     try:
         rc = proc.wait()
     finally:
@@ -270,8 +128,6 @@ def run_scan_job(site_id: str) -> int | None:
     what = WORKER_EXIT.get(rc, f"被信号 {-rc} 结束" if rc < 0 else "未知退出码")
     log = logger.info if rc in (0, 9) else logger.warning
     log("scan %s: worker pid %d exited %d (%s) after %.1fs", site_id, proc.pid, rc, what, time.monotonic() - start)
-    if rc in (0, 1):
-        alerts.process_site(rt.db_url, site_id, rt.settings)
     return rc
 
 
@@ -331,7 +187,7 @@ class Service:
                  probe_threads: int = 10):
         self.settings = settings
         self.db_url = db_url
-        command = worker_command or list(settings.scheduler.worker_command) or [sys.executable, "-m", "xunjian.worker"]
+        command = worker_command or list(settings.scheduler.worker_command) or None
         self.runtime = Runtime(settings, db_url, command)
         self.probe_threads = probe_threads
         self.scheduler: BaseScheduler | None = None
@@ -369,7 +225,7 @@ class Service:
         self.scheduler.resume()
         logger.info("serve started: %d jobs (%s), max %d concurrent scans, worker: %s",
                     len(self.scheduler.get_jobs()), counts, sch.max_concurrent_scans,
-                    " ".join(self.runtime.worker_command))
+                    " ".join(self.runtime.worker_command or DEFAULT_COMMAND))
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop scheduling, forward SIGTERM to running workers, wait (bounded), record the outcome."""
@@ -404,4 +260,5 @@ class Service:
         logger.info("serve stopped (%d worker(s) were running)", len(children))
 
 
-__all__ = ["JobSpec", "Runtime", "Service", "desired_jobs", "run_probe_job", "run_scan_job", "sync_jobs"]
+__all__ = ["JobSpec", "Runtime", "Service", "desired_jobs", "parse_window", "run_probe_job", "run_scan_job",
+           "scan_slots", "sync_from_registry", "sync_jobs"]

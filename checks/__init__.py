@@ -17,7 +17,7 @@ from typing import Any
 from xunjian.checks.base import CheckContext, Finding, Rule
 from xunjian.checks.codes import RULES, rule
 
-#: Family modules, in the order their checks run. A family whose module is absent is skipped.
+#: Family modules, in the order their checks run.
 FAMILIES = ("pagetype", "links", "footer", "labels", "text", "security", "columns", "freshness", "domain")
 
 PageCheck = Callable[[Any, CheckContext], Iterable[Finding]]
@@ -35,11 +35,6 @@ def _families() -> tuple[Any, ...]:
     for name in FAMILIES:
         try:
             modules.append(importlib.import_module(f"xunjian.checks.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name == f"xunjian.checks.{name}":
-                continue  # a family not built yet
-            BROKEN[name] = repr(exc)
-            logger.exception("检查族 %s 无法加载，已跳过", name)
         except Exception as exc:  # a broken family must not stop the other checks
             BROKEN[name] = repr(exc)
             logger.exception("检查族 %s 无法加载，已跳过", name)

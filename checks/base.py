@@ -80,12 +80,37 @@ class Finding:
         }
 
 
+def _checks_default(name: str) -> Any:
+    from xunjian.config import ChecksSettings
+
+    return ChecksSettings.model_fields[name].default
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The options of one scan a check may read (typed; built by :func:`xunjian.scanning.start_scan`).
+
+    Defaults of settings come from :class:`xunjian.config.ChecksSettings` (one home: ``settings.yaml``);
+    the site options come from the site's registry entry and its ignore list.
+    """
+
+    #: inner pages per page template whose footer is checked (``checks.footer_sample_per_template``)
+    footer_sample_per_template: int = field(default_factory=lambda: _checks_default("footer_sample_per_template"))
+    #: phrases never reported on this site (``xunjian findings ignore --phrase``)
+    ignored_phrases: frozenset[str] = frozenset()
+    allow_words: frozenset[str] = frozenset()
+    #: script hosts this site trusts besides ``rules/illicit.yaml`` (registry ``allowed_script_hosts``)
+    allowed_script_hosts: frozenset[str] = frozenset()
+    #: column dates through the htmldate library (off: only the page's own date patterns)
+    htmldate: bool = True
+
+
 @dataclass
 class CheckContext:
-    """Everything a check may consult besides the page: the site, the date, the rules data."""
+    """Everything a check may consult besides the page: the site, the date, the options, the rules data."""
 
     site: SiteInfo
     as_of: date
-    options: dict[str, Any] = field(default_factory=dict)
+    options: CheckOptions = field(default_factory=CheckOptions)
     #: Per-scan scratch space for checks (e.g. hashes of template blocks already checked); not persisted.
     memo: dict[str, Any] = field(default_factory=dict)

@@ -43,8 +43,8 @@ INDICATORS: dict[str, str] = {
 
 #: code, name, 中文名, severity, indicator, family module (under xunjian.), emitting function (None: planned), status
 _TABLE: list[tuple[str, str, str, str, str, str, str | None, str]] = [
-    ("AV001", "homepage-unreachable", "首页无法访问", "deduct", "V2", "probes", "availability_findings", "implemented"),
-    ("AV002", "homepage-slow", "首页响应慢", "warn", "V2", "probes", "availability_findings", "implemented"),
+    ("AV001", "homepage-unreachable", "首页无法访问", "deduct", "V2", "probes.verdicts", "availability_findings", "implemented"),
+    ("AV002", "homepage-slow", "首页响应慢", "warn", "V2", "probes.verdicts", "availability_findings", "implemented"),
     ("UP001", "homepage-not-updated", "首页不更新", "veto", "V3", "checks.freshness", "homepage_not_updated", "implemented"),
     ("UP002", "column-stale-news", "动态要闻类栏目不更新", "deduct", "V4a", "checks.freshness", "columns_not_updated", "implemented"),
     ("UP003", "column-stale-notice", "通知公告/政策文件类栏目不更新", "deduct", "V4a", "checks.freshness", "columns_not_updated", "implemented"),
@@ -76,7 +76,7 @@ _TABLE: list[tuple[str, str, str, str, str, str, str | None, str]] = [
     ("SC001", "hidden-link", "暗链", "veto", "V1c", "checks.security", "hidden_link_findings", "implemented"),
     ("SC002", "illicit-content", "违法违规内容", "veto", "V1c", "checks.security", "illicit_findings", "implemented"),
     ("SC003", "foreign-script", "可疑外部脚本", "warn", "V1d", "checks.security", "foreign_script_findings", "implemented"),
-    ("SC004", "tls-problem", "证书问题", "deduct", "Q-TLS", "probes", "tls_findings", "implemented"),
+    ("SC004", "tls-problem", "证书问题", "deduct", "Q-TLS", "probes.verdicts", "tls_findings", "implemented"),
     ("IN001", "message-unanswered", "留言超期未回复", "veto", "V5b", "checks.interaction", None, "planned"),
     ("IN002", "interaction-channel-broken", "互动渠道缺失或不可用", "deduct", "V5a", "checks.interaction", None, "planned"),
     ("SV001", "guide-missing-elements", "办事指南要素缺失", "deduct", "V6b", "checks.service", None, "planned"),

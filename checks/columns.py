@@ -228,7 +228,7 @@ def extract_pubdate(page: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     """``pubdate`` of an article (visible 发布时间, else the PubDate label, else htmldate) and its source."""
     if page.page_type != "article" or page.tree is None:
         return {}
-    use_library = bool(ctx.options.get("htmldate", True)) and len(page.html) <= 600_000
+    use_library = ctx.options.htmldate and len(page.html) <= 600_000
     value, source, meta = article_pubdate(page.tree, page.html, ctx.as_of, use_library=use_library)
     if value is None:
         return {"pubdate": None}

@@ -2,7 +2,7 @@
 
 The extractor (:mod:`xunjian.checks.footer_facts`) keeps a small ``facts["footer"]`` and
 ``facts["template"]`` per page. The site check :func:`check_footer` then judges the homepage and a
-sample of inner pages per template (``ctx.options["footer_sample_per_template"]``, default 3), because
+sample of inner pages per template (``ctx.options.footer_sample_per_template``, default 3), because
 integrated sub-sites and special templates often lose their badges: one finding per rule for the
 homepage, and one per (rule, template) for inner pages, keyed by the template signature.
 Each rule below is a pure function of one page's footer facts.
@@ -293,7 +293,7 @@ def check_footer(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     homepage = view.homepage
     if homepage is not None and (homepage.facts or {}).get("footer") is not None:
         yield from _homepage_findings(homepage, ctx)
-    per_template = int(ctx.options.get("footer_sample_per_template", 3))
+    per_template = ctx.options.footer_sample_per_template
     for sig, pages in sample_pages(view, per_template).items():
         yield from _template_findings(sig, pages, ctx)
 

@@ -256,7 +256,7 @@ def extract_footer(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     signature = template_signature(body, region_text)
     if record.page_type != "homepage":
         seen = ctx.memo.setdefault("footer_templates", {})
-        budget = FACTS_PER_TEMPLATE_FACTOR * max(1, ctx.options.get("footer_sample_per_template", 3))
+        budget = FACTS_PER_TEMPLATE_FACTOR * max(1, ctx.options.footer_sample_per_template)
         if seen.get(signature, 0) >= budget:
             return {"template": signature}
         seen[signature] = seen.get(signature, 0) + 1

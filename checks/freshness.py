@@ -34,10 +34,9 @@ def cutoff(as_of: date, cycle: dict[str, int]) -> date:
     """The oldest newest-item date that still counts as updated: ``as_of`` minus the cycle."""
     if "days" in cycle:
         return as_of - timedelta(days=int(cycle["days"]))
-    months = int(cycle.get("months", 0))
-    year, month = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
-    day = min(as_of.day, 28 if month + 1 == 2 else 30 if month + 1 in (4, 6, 9, 11) else 31)
-    return date(year, month + 1, day)
+    from dateutil.relativedelta import relativedelta
+
+    return as_of - relativedelta(months=int(cycle.get("months", 0)))  # clamps to the month's last day
 
 
 def _key(url: str) -> str:

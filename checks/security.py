@@ -179,7 +179,7 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     Weak words (百家乐, 六合彩, 刷单) in ordinary text are not reported because government pages warn
     against gambling and fraud with them; spam written only into images is not seen.
     """
-    ignored = ctx.options.get("ignored_phrases") or set()
+    ignored = ctx.options.ignored_phrases
     reported: set[tuple[str, str]] = ctx.memo.setdefault(_MEMO_SC002, set())
     where = page.final_url or page.url
     hits: dict[str, dict[str, Any]] = {}
@@ -313,7 +313,7 @@ def trusted_script_hosts() -> tuple[str, ...]:
 
 
 def _script_host_ok(host: str, ctx: CheckContext) -> bool:
-    allowed = {h.lower() for h in ctx.options.get("allowed_script_hosts") or ()}
+    allowed = {h.lower() for h in ctx.options.allowed_script_hosts}
     host = host.lower().strip(".")
     return any(host == t or host.endswith("." + t) for t in (*trusted_script_hosts(), *allowed))
 

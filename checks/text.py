@@ -95,8 +95,8 @@ def _evidence(seg: Segment, m: Match, wrong: str) -> dict[str, Any]:
 def text_findings(page: PageRecord, ctx: CheckContext,
                   codes: frozenset[str] = TEXT_CODES) -> Iterator[Finding]:
     """TX001-TX004 (or ``codes``) for one page; template-block findings once per scan, on the homepage."""
-    ignored = ctx.options.get("ignored_phrases") or set()
-    allow = ctx.options.get("allow_words") or set()
+    ignored = ctx.options.ignored_phrases
+    allow = ctx.options.allow_words
     reported: set[tuple[str, str]] = ctx.memo.setdefault(_MEMO_REPORTED, set())
     on_page: dict[tuple[str, str], Finding] = {}
     for seg, m in page_matches(page, ctx):

@@ -45,11 +45,7 @@ def _root(
 
 
 for _name in VERB_MODULES:
-    try:
-        importlib.import_module(f"xunjian.cli.{_name}")
-    except ModuleNotFoundError as exc:  # a verb group not built yet
-        if exc.name != f"xunjian.cli.{_name}":
-            raise
+    importlib.import_module(f"xunjian.cli.{_name}")
 
 
 def main() -> None:

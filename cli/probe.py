@@ -26,30 +26,22 @@ OUTCOME_ZH = {"up": "正常", "slow": "响应慢", "down": "失败"}
 
 
 def _probe_one(url: str, site_id: str, settings, domain: bool) -> dict:  # noqa: ANN001 - Settings
-    from xunjian import alerts
-    from xunjian.domain import run_domain_checks
-    from xunjian.probes import probe_outcome, probe_site, record_probe, weekly_availability
+    from xunjian.probes import probe_and_record, weekly_availability
     from xunjian.storage.db import session_scope
-    from xunjian.storage.models import Site
 
-    with session_scope(url) as s:
-        site = s.get(Site, site_id)
-        s.expunge(site)
-    result = probe_site(site, settings)  # ProbeRefused propagates
-    with session_scope(url) as s:
-        _row, findings = record_probe(s, s.get(Site, site_id), result, settings)
-        if domain:
-            findings += run_domain_checks(s, s.get(Site, site_id), settings)
-    sent = alerts.process_site(url, site_id, settings)
+    done = probe_and_record(url, site_id, settings, domain=domain)  # ProbeRefused propagates
+    assert done is not None  # the caller checked the site is registered
+    result = done.result
     with session_scope(url) as s:
         weekly = weekly_availability(s, site_id)
     return {
-        "site": site_id, "url": site.url, "at": result.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "outcome": probe_outcome(result, settings.probe.slow_seconds), "status": result.status,
+        "site": site_id, "url": done.site.url, "at": result.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "outcome": done.outcome, "status": result.status,
         "elapsed": result.elapsed, "error_class": result.error_class, "error": result.error,
         "tls_expires_at": result.tls.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")
         if result.tls and result.tls.not_after else None,
-        "findings": [f.to_dict() for f in findings], "alerts": [m.subject for m in sent], "availability": weekly,
+        "findings": [f.to_dict() for f in done.findings], "alerts": [m.subject for m in done.alerts],
+        "availability": weekly,
     }
 
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from xunjian.cli.common import err, is_terminal
-from xunjian.scanning import worker_command
+from xunjian.worker import launch
+
+if TYPE_CHECKING:
+    from subprocess import Popen
 
 
-def _events(proc: subprocess.Popen[str]):  # noqa: ANN202
+def _events(proc: Popen[str]):  # noqa: ANN202
     assert proc.stdout is not None
     for line in proc.stdout:
         line = line.strip()
@@ -40,8 +42,7 @@ def run_worker(site_id: str, as_of: date | None, trigger: str, config_path: str 
     if config_path:
         env["XUNJIAN_CONFIG"] = config_path
     env.update(extra_env or {})
-    proc = subprocess.Popen(worker_command(site_id, as_of, trigger, "json"), env=env, stdout=subprocess.PIPE,
-                            text=True, encoding="utf-8", start_new_session=True)
+    proc = launch(site_id, as_of=as_of, trigger=trigger, progress="json", env=env, new_session=True)
     stopping = {"signal": None}
 
     def forward(signum: int, _frame: Any) -> None:

@@ -36,6 +36,7 @@ def scan_one(ctx: typer.Context, site_id: str, as_of: date | None, trigger: str 
     status = STATUS_ZH.get(done["status"], done["status"])
     line = (f"扫描 #{done['scan_id']} {site_id}: {status}，页面 {done['pages']}，核验链接 {done['targets']}，"
             f"问题 {done['findings']}")
+    line += f"，发送告警 {done['alerts']}" if done.get("alerts") else ""
     err.print(line + (f" — {done['message']}" if done.get("message") else ""), highlight=False)
     if done["status"] == "complete":
         print_findings_summary(db_url, site_id)

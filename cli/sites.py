@@ -36,12 +36,10 @@ def import_(
     err.print(f"已导入 {len(entries)} 个站点: 新增 {len(result.created)}, 更新 {len(result.updated)}")
 
 
-def availability_summary(s, site_ids):  # noqa: ANN001, ANN201 - hook filled by the probe module
-    """Weekly availability per site id, or {} before probes exist."""
-    try:
-        from xunjian.probes import weekly_availability
-    except ImportError:
-        return {}
+def availability_summary(s, site_ids):  # noqa: ANN001, ANN201
+    """Weekly availability per site id."""
+    from xunjian.probes import weekly_availability
+
     return {sid: weekly_availability(s, sid) for sid in site_ids}
 
 

@@ -6,10 +6,16 @@ run in one child process while Scrapy keeps crawling: on a two-core machine the 
 side. One child, not several, keeps the per-scan memo (template text checked once per site) in one place.
 The child ignores SIGINT/SIGTERM: an interrupted scan stops crawling and finishes the pages in flight.
 ``checks.processes: 0`` runs everything in the crawling process (simpler to debug).
+
+:class:`CheckPipeline` is the Scrapy item pipeline of the scan's *page checks* phase (see
+:mod:`xunjian.scanning`): it sends every checkable page (and the homepage cloaking comparison) to the
+pool and puts the findings on the item; :class:`~xunjian.crawler.pipeline.StorePipeline` then stores it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import signal
 from concurrent.futures import ProcessPoolExecutor
@@ -17,14 +23,22 @@ from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
 from xunjian import checks
+from xunjian.crawler.items import CloakItem, PageItem
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
     from xunjian.checks.base import CheckContext, Finding
+    from xunjian.crawler.pipeline import CrawlReport
     from xunjian.records import PageRecord
 
 logger = logging.getLogger(__name__)
+#: Pages handed to the check process and not yet answered. When the checks are slower than the crawl,
+#: this is the back-pressure that keeps the crawl from queuing every page's HTML in memory.
+MAX_PAGES_IN_CHECKS = 64
 
 _ctx: CheckContext | None = None
 _disabled: frozenset[str] = frozenset()
@@ -114,6 +128,10 @@ class CheckPool:
         except RuntimeError:
             return None
 
+    def run_inline_from_now(self) -> None:
+        """The child died: every later page is checked in this process."""
+        self.executor = None
+
     def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
         return run_checks(record, self.ctx, self.disabled)
 
@@ -125,3 +143,82 @@ class CheckPool:
     @property
     def memo(self) -> dict[str, Any]:
         return self.ctx.memo
+
+
+class CheckPipeline:
+    """Item pipeline: page checks (extractors, page type, PAGE_CHECKS, cloaking) on each item, off the crawl's
+    core; a crashing check is counted in ``report.check_errors`` and logged once, never fatal to the scan."""
+
+    def __init__(self, ctx: CheckContext, disabled: frozenset[str], processes: int, report: CrawlReport,
+                 stats: Any):
+        self.ctx = ctx
+        self.disabled = disabled
+        self.report = report
+        self.stats = stats
+        self.pool = CheckPool(ctx, disabled, processes)
+        self._in_checks: asyncio.Semaphore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        from scrapy import signals
+
+        s = crawler.settings
+        pipeline = cls(s["XJ_CHECK_CONTEXT"], frozenset(s.getlist("XJ_DISABLED_RULES")),
+                       s.getint("XJ_CHECK_PROCESSES"), s["XJ_CRAWL_REPORT"], crawler.stats)
+        crawler.signals.connect(pipeline.pool.close, signal=signals.spider_closed)
+        return pipeline
+
+    def _check_error(self, name: str, detail: str, exc_info: bool = False) -> None:
+        errors = self.report.check_errors
+        errors[name] = errors.get(name, 0) + 1
+        self.stats.inc_value(f"checks/errors/{name}")
+        if errors[name] == 1:
+            logger.error("检查 %s 出错 (同类错误只记录一次): %s", name, detail, exc_info=exc_info)
+
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageItem):
+            await self._page(item)
+        elif isinstance(item, CloakItem):
+            await self._cloaking(item)
+        return item
+
+    async def _page(self, item: PageItem) -> None:
+        record = item.record
+        record.__dict__.pop("tree", None)  # the spider is done with the parsed tree
+        if not (record.html and not record.error and 200 <= record.status < 300):
+            return
+        facts, findings, errors, record.page_type = await self._checks(record)
+        record.facts = facts
+        item.findings.extend(findings)
+        for name, error in errors.items():
+            self._check_error(name, error)
+
+    async def _checks(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
+        if self._in_checks is None:
+            self._in_checks = asyncio.Semaphore(MAX_PAGES_IN_CHECKS)
+        async with self._in_checks:
+            light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
+            future = self.pool.submit(light)
+            if future is not None:
+                try:
+                    return await asyncio.wrap_future(future)
+                except Exception:  # the child died (BrokenProcessPool): check in this process from now on
+                    logger.exception("检查子进程出错，改为在抓取进程内检查")
+                    self.pool.run_inline_from_now()
+            return self.pool.run_inline(record)
+
+    async def _cloaking(self, item: CloakItem) -> None:
+        found = None
+        future = self.pool.submit_cloaking(item.browser_html, item.spider_html, item.url)
+        if future is not None:
+            try:
+                found = await asyncio.wrap_future(future)
+            except Exception:
+                logger.exception("对比搜索引擎视图出错")
+        if found is None and future is None:  # no check process: compare here
+            try:
+                found = cloaking(item.browser_html, item.spider_html, item.url, self.ctx)
+            except Exception as exc:
+                self._check_error(f"{cloaking.__module__}.cloaking", repr(exc), exc_info=True)
+        item.findings.extend(f for f in found or [] if f.rule not in self.disabled)
+        self.stats.set_value("cloaking/checked", 1)

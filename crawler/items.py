@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from xunjian.records import LinkResult, PageRecord
 
@@ -10,6 +11,8 @@ from xunjian.records import LinkResult, PageRecord
 @dataclass
 class PageItem:
     record: PageRecord
+    #: filled by the check pipeline (:class:`~xunjian.crawler.checkpool.CheckPipeline`)
+    findings: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -24,3 +27,4 @@ class CloakItem:
     url: str
     browser_html: str
     spider_html: str
+    findings: list[Any] = field(default_factory=list)

@@ -18,13 +18,14 @@ is true and the Chromium executable exists (otherwise ``RENDER_UNAVAILABLE`` car
 scan goes on without a browser). Requests without ``meta["playwright"]`` keep going through Scrapy's
 HTTP handler.
 
-:class:`RenderMiddleware` (downloader middleware, next to the download handler) prepares every
+:class:`~xunjian.crawler.browser.RenderMiddleware` (downloader middleware, next to the download handler;
+in :mod:`xunjian.crawler.browser`) prepares every
 ``playwright=True`` request: a bounded number of pages at once (``RENDER_MAX_CONCURRENT_PAGES``), a
 browser context recycled every ``RENDER_MAX_PAGES_PER_CONTEXT`` pages and closed once its pages are
 done (flat memory), the private-network guard applied to every request the page makes
 (:func:`~xunjian.crawler.netguard.restricted_address`, with the crawl's allow list; images, fonts
 and media are aborted), a log of the main frame's navigations (the final status after a challenge),
-and :func:`settle`, which waits (bounded) for a challenge to reload into the real page and for the
+and :func:`~xunjian.crawler.browser.settle`, which waits (bounded) for a challenge to reload into the real page and for the
 page's own requests to finish (script-fed lists). Stats: ``render/pages``, ``render/context_recycled``,
 ``render/context_closed``, ``render/aborted/<type>``, ``netguard/refused_in_browser``.
 
@@ -40,27 +41,16 @@ import asyncio
 import logging
 import os
 import re
-import time
-from collections import Counter
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from scrapy.exceptions import NotConfigured
-
-from xunjian.crawler.netguard import parse_networks, restricted_address, system_resolver
 from xunjian.crawler.verdict import is_challenge
 
 if TYPE_CHECKING:
     import lxml.html
-    from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
     from xunjian.config import RenderSettings
-    from xunjian.crawler.netguard import Network, Resolver
     from xunjian.records import PageRecord
 
 logger = logging.getLogger(__name__)
@@ -68,11 +58,6 @@ logger = logging.getLogger(__name__)
 MODES = ("auto", "always", "never")
 CHALLENGE_STATUSES = frozenset({202, 412})
 CHALLENGE_MAX_BYTES = 20000
-HEAVY_RESOURCES = frozenset({"image", "media", "font"})
-IDLE_WAIT = 3.0  # seconds at most spent waiting for script-fed lists (the page's requests to finish)
-QUIET = 0.2  # seconds without a pending request that count as idle (Playwright's "networkidle" waits 0.5 s)
-SETTLE_MAX = 10.0  # seconds at most spent after the first load (challenge reloads, then network idle)
-CHALLENGE_ROUNDS = 3  # reloads followed before a challenge counts as unpassable
 MISSING_BROWSER = ("未找到 Chromium 浏览器 ({path})，本次扫描不渲染页面 (脚本填充的列表和 JavaScript 验证页面按静态页面处理)。"
                    "安装: apt-get install -y chromium fonts-noto-cjk")
 MISSING_PACKAGE = "未安装 scrapy-playwright，本次扫描不渲染页面。安装: pip install scrapy-playwright"
@@ -113,14 +98,11 @@ def script_fed_list(tree: lxml.html.HtmlElement | None) -> str | None:
     """
     if tree is None:
         return None
-    try:
-        from xunjian.checks.pagetype import script_fed_container
-    except ImportError:  # the columns family is optional
-        script_fed_container = None  # type: ignore[assignment]
-    if script_fed_container is not None:
-        found = script_fed_container(tree)
-        if found:
-            return found
+    from xunjian.checks.pagetype import script_fed_container
+
+    found = script_fed_container(tree)
+    if found:
+        return found
     empties = []
     for el in tree.xpath("//body//*[not(*)]"):
         if el.tag not in _CONTAINER_TAGS or (el.text or "").strip():
@@ -251,194 +233,3 @@ def page_method_result(response: Any, name: str) -> Any:
         if getattr(method.method, "__name__", method.method) == name:
             return getattr(method, "result", None)
     return None
-
-
-async def settle(page: Any, request: Request, timeout: float) -> dict[str, Any]:
-    """Wait, within ``timeout`` seconds, for a challenge to reload into the real page and for the network
-    to go idle (script-fed lists). Returns what happened; never raises on a timeout."""
-    from playwright.async_api import Error as PlaywrightError
-
-    nav: NavigationLog = request.meta["xj_nav"]
-    end = time.monotonic() + timeout
-    rounds = 0
-    while rounds < CHALLENGE_ROUNDS and time.monotonic() < end:
-        status = nav.last_status or 200
-        try:
-            html = await page.content()
-        except PlaywrightError:
-            html = ""
-        if not is_challenge_page(status, html) and status not in CHALLENGE_STATUSES:
-            break
-        nav.changed.clear()
-        try:
-            await asyncio.wait_for(nav.changed.wait(), timeout=max(end - time.monotonic(), 0.01))
-            await page.wait_for_load_state("load", timeout=max(end - time.monotonic(), 0.01) * 1000)
-        except (TimeoutError, asyncio.TimeoutError, PlaywrightError):
-            break
-        rounds += 1
-    await _network_quiet(nav, min(time.monotonic() + IDLE_WAIT, end))
-    return {"status": nav.last_status, "reloads": rounds, "url": page.url}
-
-
-async def _network_quiet(nav: NavigationLog, until: float) -> None:
-    """Return once the page has had no pending request for QUIET seconds, or at ``until``."""
-    quiet_since = None
-    while (now := time.monotonic()) < until:
-        if nav.pending:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= QUIET:
-            return
-        await asyncio.sleep(0.05)
-
-
-class RenderMiddleware:
-    """Downloader middleware for ``playwright=True`` requests: contexts, concurrency, guard, settling."""
-
-    def __init__(self, *, max_pages_per_context: int = 50, max_concurrent_pages: int = 2, timeout: float = 30,
-                 allow_networks: list[str] | None = None, resolver: Resolver | None = None,
-                 user_agent: str = "", stats=None):  # noqa: ANN001
-        self.max_pages_per_context = max_pages_per_context
-        self.max_concurrent_pages = max_concurrent_pages
-        self.timeout = timeout
-        self.allow: list[Network] = parse_networks(allow_networks or [])
-        self.resolver = resolver or system_resolver
-        self.user_agent = user_agent
-        self.stats = stats
-        self._slots: asyncio.Semaphore | None = None
-        self._generation = 0
-        self._pages_in_generation = 0
-        self._inflight: Counter[str] = Counter()
-        self._contexts: dict[str, Any] = {}
-        self._hosts: dict[str, str | None] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        s = crawler.settings
-        if not s.getbool("RENDER_ENABLED"):
-            raise NotConfigured("rendering is off for this scan")
-        return cls(
-            max_pages_per_context=s.getint("RENDER_MAX_PAGES_PER_CONTEXT", 50),
-            max_concurrent_pages=s.getint("RENDER_MAX_CONCURRENT_PAGES", 2),
-            timeout=s.getfloat("RENDER_TIMEOUT", 30), allow_networks=s.getlist("XJ_ALLOW_NETWORKS"),
-            resolver=s.get("XJ_RESOLVER"), user_agent=s.get("USER_AGENT", ""), stats=crawler.stats,
-        )
-
-    def _inc(self, key: str) -> None:
-        if self.stats:
-            self.stats.inc_value(key)
-
-    # -- contexts: a new name every max_pages_per_context pages; an old one is closed when drained --
-
-    def _context_name(self) -> str:
-        if self._pages_in_generation >= self.max_pages_per_context:
-            self._generation += 1
-            self._pages_in_generation = 0
-            self._inc("render/context_recycled")
-        self._pages_in_generation += 1
-        name = f"xj-{self._generation}"
-        self._inflight[name] += 1
-        return name
-
-    async def _done(self, request: Request) -> None:
-        name = request.meta.pop("_xj_render_context", None)
-        if name is None:
-            return
-        if self._slots is not None:
-            self._slots.release()
-        self._inflight[name] -= 1
-        await self._close_drained()
-
-    async def _close_drained(self) -> None:
-        """Close every context of an older generation that has no page in flight.
-
-        Called when a page ends and when a new page starts: an old context whose last page ended before
-        the generation moved on is closed on the next start.
-        """
-        current = f"xj-{self._generation}"
-        for name in [n for n, count in self._inflight.items() if n != current and count <= 0]:
-            del self._inflight[name]
-            context = self._contexts.pop(name, None)
-            if context is not None:
-                with suppress(Exception):  # already closed (browser restarted) is fine
-                    await context.close()
-                self._inc("render/context_closed")
-
-    # -- requests ---------------------------------------------------------------------------------------
-
-    async def process_request(self, request: Request) -> None:
-        if not request.meta.get("playwright"):
-            return None
-        from scrapy_playwright.page import PageMethod
-
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.max_concurrent_pages)
-        await self._slots.acquire()
-        name = self._context_name()
-        await self._close_drained()
-        meta = request.meta
-        meta["_xj_render_context"] = name
-        meta["playwright_context"] = name  # overwritten on a retry: its old context may be closed
-        meta["playwright_context_kwargs"] = {  # used when the context is created (its first page)
-            "user_agent": self.user_agent or None, "ignore_https_errors": True, "accept_downloads": False,
-            "service_workers": "block", "locale": "zh-CN"}
-        meta["playwright_page_init_callback"] = self._init_page
-        meta["playwright_page_goto_kwargs"] = {"wait_until": "load", "timeout": self.timeout * 1000}
-        meta["playwright_page_methods"] = [PageMethod(settle, request, min(self.timeout, SETTLE_MAX)),
-                                           PageMethod(collect_link_visibility_async)]  # SC001 confirmation
-        meta.pop("playwright_include_page", None)
-        self._inc("render/pages")
-        return None
-
-    async def process_response(self, request: Request, response: Response) -> Response:
-        await self._done(request)
-        return response
-
-    async def process_exception(self, request: Request, exception: Exception) -> None:
-        await self._done(request)
-        return None
-
-    async def _init_page(self, page: Any, request: Request) -> None:
-        """Before navigation: remember the context, log main-frame responses, guard every request."""
-        name = request.meta.get("playwright_context", "")
-        self._contexts.setdefault(name, page.context)
-        nav = NavigationLog()
-        request.meta["xj_nav"] = nav
-
-        def on_response(response: Any) -> None:
-            with suppress(Exception):
-                if response.frame == page.main_frame and response.request.is_navigation_request():
-                    nav.add(response.status, response.url)
-
-        page.on("response", on_response)
-        page.on("request", nav.started)
-        page.on("requestfinished", nav.finished)
-        page.on("requestfailed", nav.finished)
-
-        async def guard(route: Any, pw_request: Any) -> None:
-            reason = await self._refusal(pw_request.url, pw_request.resource_type)
-            if reason is None:
-                await route.fallback()  # on to scrapy-playwright's own handler
-                return
-            if reason.startswith("private"):
-                nav.refused.append(pw_request.url)
-            await route.abort("blockedbyclient")
-
-        await page.route("**", guard)  # registered last, so it runs first
-
-    async def _refusal(self, url: str, resource_type: str) -> str | None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https", "ws", "wss"):
-            return None  # data:, blob:, about:
-        if resource_type in HEAVY_RESOURCES:
-            self._inc(f"render/aborted/{resource_type}")
-            return "heavy"
-        host = (parts.hostname or "").lower()
-        if host not in self._hosts:
-            self._hosts[host] = await asyncio.to_thread(restricted_address, host, self.resolver, self.allow)
-        address = self._hosts[host]
-        if address is not None:
-            self._inc("netguard/refused_in_browser")
-            return f"private {host} -> {address}"
-        return None

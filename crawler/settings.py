@@ -1,4 +1,9 @@
-"""Scrapy settings for one site scan, built from xunjian's validated settings (one home: settings.yaml)."""
+"""Scrapy settings for one site scan, built from xunjian's validated settings (one home: settings.yaml).
+
+Every ``XJ_*``/``RENDER_*`` value a component reads is set here from :class:`xunjian.config.Settings`, so
+components read them in ``from_crawler`` without defaults of their own. The scan adds ``XJ_SCAN_ID``,
+``XJ_CHECK_CONTEXT``, ``XJ_CRAWL_REPORT`` and ``XJ_PROGRESS`` (:func:`xunjian.scanning.crawl`).
+"""
 
 from __future__ import annotations
 
@@ -48,9 +53,11 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
-                                   "xunjian.crawler.render.RenderMiddleware": 950},
+                                   "xunjian.crawler.browser.RenderMiddleware": 950},
         "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0},
-        "ITEM_PIPELINES": {"xunjian.crawler.pipeline.ScanPipeline": 300},
+        # the scan's page checks, then the store (see xunjian.scanning for the phases of a scan)
+        "ITEM_PIPELINES": {"xunjian.crawler.checkpool.CheckPipeline": 200,
+                           "xunjian.crawler.pipeline.StorePipeline": 300},
         "XJ_ALLOW_NETWORKS": list(c.allow_networks),
         "XJ_MAX_DEPTH": c.max_depth,
         "XJ_MAX_PAGES": c.max_pages,
@@ -64,7 +71,6 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "XJ_DATABASE_URL": settings.database.url,
         "XJ_DISABLED_RULES": list(settings.checks.disabled),
         "XJ_CHECK_PROCESSES": settings.checks.processes,
-        "XJ_SETTINGS": settings,
     }
     values.update(render_settings(settings.render, render_mode))
     values.update(extra)

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from xunjian import checks
-from xunjian.checks.base import CheckContext
+from xunjian.checks.base import CheckContext, CheckOptions
 from xunjian.checks.footer import check_footer, extract_footer, sample_pages
 from xunjian.records import PageRecord, PageSummary, ScanView, SiteInfo
 
@@ -171,9 +171,9 @@ def test_inner_pages_sampled_per_template_one_finding_per_rule_and_template():
         PageSummary(home + "x.pdf", home + "x.pdf", 200, "other", 1, facts={}),
     ]
     view = ScanView(site=site(home), pages=pages)
-    one = CheckContext(site=view.site, as_of=AS_OF, options={"footer_sample_per_template": 1})
+    one = CheckContext(site=view.site, as_of=AS_OF, options=CheckOptions(footer_sample_per_template=1))
     assert [(f.rule, f.key) for f in check_footer(view, one)] == [("FT001", "template=bbbbbbbbbb")]
-    three = CheckContext(site=view.site, as_of=AS_OF, options={"footer_sample_per_template": 3})
+    three = CheckContext(site=view.site, as_of=AS_OF, options=CheckOptions(footer_sample_per_template=3))
     found = list(check_footer(view, three))
     assert Counter((f.rule, f.key) for f in found) == Counter(
         {("FT001", "template=aaaaaaaaaa"): 1, ("FT004", "template=aaaaaaaaaa"): 1, ("FT001", "template=bbbbbbbbbb"): 1}
@@ -183,7 +183,7 @@ def test_inner_pages_sampled_per_template_one_finding_per_rule_and_template():
     assert ft001.evidence["sampled"] == [home + "a/1.html", home + "a/2.html", home + "a/3.html"]
     assert ft001.evidence["failing"] == [home + "a/2.html", home + "a/3.html"]
     assert ft001.fingerprint("demo") == next(iter(check_footer(view, three))).fingerprint("demo")
-    zero = CheckContext(site=view.site, as_of=AS_OF, options={"footer_sample_per_template": 0})
+    zero = CheckContext(site=view.site, as_of=AS_OF, options=CheckOptions(footer_sample_per_template=0))
     assert list(check_footer(view, zero)) == [] and sample_pages(view, 0) == {}
 
 
@@ -279,7 +279,7 @@ def test_footer_facts_are_extracted_for_a_budget_of_pages_per_template():
     from xunjian.records import PageRecord, SiteInfo
 
     ctx = CheckContext(site=SiteInfo(id="s", name="s", url="http://127.0.0.1:1/"), as_of=AS_OF,
-                       options={"footer_sample_per_template": 2})
+                       options=CheckOptions(footer_sample_per_template=2))
     html = ('<html><body><div class="main"><p>正文 {i}</p></div><div class="footer">主办单位：示例市人民政府办公室 '
             '网站标识码：1199000001</div></body></html>')
     facts = [extract_footer(PageRecord(url=f"http://127.0.0.1:1/{i}.html", final_url=f"http://127.0.0.1:1/{i}.html",

@@ -146,3 +146,16 @@ def test_cutoff_months_clamps_day():
     assert cutoff(date(2026, 8, 31), {"months": 6}) == date(2026, 2, 28)
     assert cutoff(date(2026, 11, 22), {"months": 12}) == date(2025, 11, 22)
     assert cutoff(date(2026, 11, 22), {"days": 14}) == date(2026, 11, 8)
+
+
+@pytest.mark.parametrize(("as_of", "months", "expected"), [
+    (date(2028, 8, 31), 6, date(2028, 2, 29)),  # a leap year's February has 29 days
+    (date(2028, 2, 29), 12, date(2027, 2, 28)),
+    (date(2028, 2, 29), 6, date(2027, 8, 29)),
+    (date(2028, 3, 31), 1, date(2028, 2, 29)),
+    (date(2027, 3, 31), 1, date(2027, 2, 28)),
+    (date(2028, 12, 31), 6, date(2028, 6, 30)),
+    (date(2029, 1, 15), 12, date(2028, 1, 15)),
+])
+def test_cutoff_months_calendar(as_of, months, expected):
+    assert cutoff(as_of, {"months": months}) == expected

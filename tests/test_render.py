@@ -133,12 +133,13 @@ def test_middleware_is_off_without_the_browser():
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler
 
-    from xunjian.crawler.render import RenderMiddleware
+    from xunjian.crawler.browser import RenderMiddleware
 
     with pytest.raises(NotConfigured):
         RenderMiddleware.from_crawler(get_crawler(settings_dict={"RENDER_ENABLED": False}))
     mw = RenderMiddleware.from_crawler(get_crawler(settings_dict={
-        "RENDER_ENABLED": True, "RENDER_MAX_PAGES_PER_CONTEXT": 3, "XJ_ALLOW_NETWORKS": ["127.0.0.1/32"]}))
+        "RENDER_ENABLED": True, "RENDER_MAX_PAGES_PER_CONTEXT": 3, "RENDER_MAX_CONCURRENT_PAGES": 2, "RENDER_TIMEOUT": 30,
+        "XJ_ALLOW_NETWORKS": ["127.0.0.1/32"]}))
     assert mw.max_pages_per_context == 3 and str(mw.allow[0]) == "127.0.0.1/32"
 
 
@@ -151,7 +152,7 @@ def test_contexts_rotate_and_drained_ones_close():
     from scrapy.statscollectors import MemoryStatsCollector
     from scrapy.utils.test import get_crawler
 
-    from xunjian.crawler.render import RenderMiddleware
+    from xunjian.crawler.browser import RenderMiddleware
 
     class FakeContext:
         closed = 0
@@ -160,7 +161,7 @@ def test_contexts_rotate_and_drained_ones_close():
             self.closed += 1
 
     stats = MemoryStatsCollector(get_crawler())
-    mw = RenderMiddleware(max_pages_per_context=2, max_concurrent_pages=10, stats=stats)
+    mw = RenderMiddleware(max_pages_per_context=2, max_concurrent_pages=10, timeout=30, stats=stats)
 
     async def scenario():
         reqs = [Request(f"http://127.0.0.1/{i}", meta={"playwright": True}) for i in range(5)]

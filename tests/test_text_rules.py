@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from xunjian.checks.base import CheckContext
+
+from xunjian.checks.base import CheckContext, CheckOptions
 from xunjian.checks.security import foreign_script_findings, hidden_link_findings, illicit_findings
 from xunjian.checks.text import text_findings
 from xunjian.records import PageRecord, SiteInfo
@@ -62,13 +63,13 @@ def test_ignored_phrases_and_allow_words():
     html = "<html><body><p>他一股作气完成。帮助残废人出行。</p></body></html>"
     base = {f.rule for f in run_checks(html)}
     assert {"TX002", "TX003"} <= base
-    ctx = CheckContext(SITE, date(2026, 11, 22), options={"ignored_phrases": {"他一股作气完成"},
-                                                          "allow_words": {"残废人"}})
+    ctx = CheckContext(SITE, date(2026, 11, 22), options=CheckOptions(ignored_phrases=frozenset({"他一股作气完成"}),
+                                                                allow_words=frozenset({"残废人"})))
     assert [f.rule for f in run_checks(html, ctx=ctx)] == []
 
 
 def test_allow_words_do_not_silence_other_codes():
-    ctx = CheckContext(SITE, date(2026, 11, 22), options={"allow_words": {"一股作气"}})
+    ctx = CheckContext(SITE, date(2026, 11, 22), options=CheckOptions(allow_words=frozenset({"一股作气"})))
     html = "<html><body><p>他一股作气完成。</p></body></html>"
     assert [f.rule for f in run_checks(html, ctx=ctx)] == ["TX002"]
 

@@ -173,5 +173,5 @@ def test_hostname_matching(host, dns, ok):
 
 
 def test_unreadable_certificate_is_reported():
-    [f] = tls_findings(TlsInfo(host="x.gov.cn", error="SSLError: handshake failure"), NOW)
+    [f] = tls_findings(TlsInfo(host="x.gov.cn", error="SSLError: handshake failure"), NOW, 30)
     assert f.key == "unreadable"

@@ -11,6 +11,12 @@ from xunjian.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+if not (config.file_config.has_section(config.config_ini_section) and config.get_main_option("sqlalchemy.url")):
+    # the alembic command, configured by pyproject.toml [tool.alembic]: the database xunjian uses
+    from xunjian.config import load_settings
+    from xunjian.storage.db import normalize_url
+
+    config.set_main_option("sqlalchemy.url", normalize_url(load_settings().database.url).replace("%", "%%"))
 MIGRATION_LOCK = 7_264_513  # arbitrary constant: one migrator at a time across workers
 
 
