@@ -218,6 +218,9 @@ def run_probe_job(site_id: str) -> None:
     from xunjian.storage.models import Site
 
     rt = runtime()
+    if rt.settings.scheduler.dispatch == "queue":
+        publish_job("probe", site_id)
+        return
     start = time.monotonic()
     with session_scope(rt.db_url) as s:
         site = s.get(Site, site_id)
@@ -248,11 +251,28 @@ def worker_env(rt: Runtime) -> dict[str, str]:
     return env
 
 
+def publish_job(kind: str, site_id: str) -> bool:
+    """``scheduler.dispatch: queue``: publish the job to the task queue instead of running it here."""
+    from xunjian.taskqueue.publish import QueueUnavailable, enqueue
+
+    rt = runtime()
+    try:
+        sent = enqueue(rt.settings, kind, [site_id])
+    except QueueUnavailable as exc:
+        logger.error("%s %s: not queued: %s", kind, site_id, exc)
+        return False
+    logger.info("%s %s: queued as task %s", kind, site_id, sent[0].task_id)
+    return True
+
+
 def run_scan_job(site_id: str) -> int | None:
     """Launch the one-site worker process, wait for it, log the result; alerts on new veto findings."""
     from xunjian import alerts
 
     rt = runtime()
+    if rt.settings.scheduler.dispatch == "queue":
+        publish_job("scan", site_id)
+        return None
     cmd = [*rt.worker_command, site_id, "--trigger", "scheduler"]
     start = time.monotonic()
     with rt.lock:  # the same lock as stop(): no worker starts after stop() took its list
