@@ -55,10 +55,13 @@ def enqueue(settings: Settings, kind: str, site_ids: list[str], as_of: date | No
     name = "xunjian.scan_site" if kind == "scan" else "xunjian.probe_site"
     conn = _connect(app, settings)
     sent: list[Enqueued] = []
+    from xunjian.storage.types import utcnow
+
+    now = utcnow().isoformat()
     try:
         with app.producer_or_acquire(None) as producer:
             for site_id in site_ids:
-                args = [site_id, as_of.isoformat() if as_of else None] if kind == "scan" else [site_id]
+                args = [site_id, as_of.isoformat() if as_of else None, now] if kind == "scan" else [site_id]
                 result = app.send_task(name, args=args, queue=settings.queue.name, producer=producer,
                                        retry=False)
                 sent.append(Enqueued(kind, site_id, result.id))

@@ -66,10 +66,37 @@ def run_scan_process(site_id: str, as_of: str | None) -> tuple[int, dict[str, An
     return code, done
 
 
+def completed_since(db_url: str, site_id: str, enqueued_at: str | None) -> int | None:
+    """The id of a scan of the site that completed after the task was enqueued, if any."""
+    if not enqueued_at:
+        return None
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from xunjian.storage.db import session_scope
+    from xunjian.storage.models import Scan
+
+    since = datetime.fromisoformat(enqueued_at)
+    with session_scope(db_url) as session:
+        return session.scalar(select(Scan.id).where(Scan.site_id == site_id, Scan.status == "complete",
+                                                    Scan.started_at >= since).limit(1))
+
+
 @app.task(bind=True, name="xunjian.scan_site")
-def scan_site(self, site_id: str, as_of: str | None = None) -> dict[str, Any]:  # noqa: ANN001 - Celery task
-    """Scan one site; retried later while another scan holds the site's lock."""
+def scan_site(self, site_id: str, as_of: str | None = None,  # noqa: ANN001 - Celery task
+              enqueued_at: str | None = None) -> dict[str, Any]:
+    """Scan one site; retried later while another scan holds the site's lock.
+
+    A redelivered task (its worker lost the broker connection after the scan had completed) whose site has a
+    scan completed since the task was enqueued is not run twice.
+    """
     settings = load_settings()
+    if self.request.delivery_info.get("redelivered"):
+        done_id = completed_since(settings.database.url, site_id, enqueued_at)
+        if done_id:
+            logger.info("扫描 %s 已由扫描 #%d 完成，重投递的任务不再重复执行", site_id, done_id)
+            return {"site": site_id, "status": "duplicate", "scan_id": done_id}
     reaped = reap_orphans(settings.database.url)
     if reaped:
         logger.warning("已将 %d 个遗留的扫描 (进程已不存在) 标记为失败并释放站点锁", reaped)
