@@ -100,6 +100,16 @@ class SchedulerSettings(_Section):
     sync_seconds: float = Field(60, gt=0)
     stop_timeout_seconds: float = Field(120, gt=0)
     worker_command: list[str] = []
+    dispatch: Literal["local", "queue"] = "local"
+
+
+class QueueSettings(_Section):
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
+    name: str = "xunjian"
+    scan_time_limit_seconds: int = Field(6 * 3600, ge=60)
+    connect_timeout_seconds: float = Field(5.0, gt=0)
+    locked_retry_seconds: float = Field(60, ge=0)
+    locked_max_retries: int = Field(30, ge=0)
 
 
 class AlertSettings(_Section):
@@ -132,6 +142,7 @@ class Settings(_Section):
     checks: ChecksSettings = ChecksSettings()
     probe: ProbeSettings = ProbeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    queue: QueueSettings = QueueSettings()
     alerts: AlertSettings = AlertSettings()
     scoring: ScoringSettings = ScoringSettings()
     report: ReportSettings = ReportSettings()

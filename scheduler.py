@@ -83,6 +83,9 @@ def run_probe_job(site_id: str) -> None:
     from xunjian.probes import ProbeRefused, probe_and_record
 
     rt = runtime()
+    if rt.settings.scheduler.dispatch == "queue":
+        publish_job("probe", site_id)
+        return
     start = time.monotonic()
     try:
         done = probe_and_record(rt.db_url, site_id, rt.settings)
@@ -107,11 +110,28 @@ def worker_env(rt: Runtime) -> dict[str, str]:
     return env
 
 
+def publish_job(kind: str, site_id: str) -> bool:
+    """``scheduler.dispatch: queue``: publish the job to the task queue instead of running it here."""
+    from xunjian.taskqueue.publish import QueueUnavailable, enqueue
+
+    rt = runtime()
+    try:
+        sent = enqueue(rt.settings, kind, [site_id])
+    except QueueUnavailable as exc:
+        logger.error("%s %s: not queued: %s", kind, site_id, exc)
+        return False
+    logger.info("%s %s: queued as task %s", kind, site_id, sent[0].task_id)
+    return True
+
+
 def run_scan_job(site_id: str) -> int | None:
     """Launch the one-site worker process (every phase of the scan, alerts included), wait, log the result."""
     from xunjian.worker import launch
 
     rt = runtime()
+    if rt.settings.scheduler.dispatch == "queue":
+        publish_job("scan", site_id)
+        return None
     start = time.monotonic()
     with rt.lock:  # the same lock as stop(): no worker starts after stop() took its list
         if rt.stopping.is_set():

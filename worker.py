@@ -33,13 +33,25 @@ def worker_command(site_id: str, as_of: date | None = None, trigger: str = "cli"
 
 def launch(site_id: str, *, as_of: date | None = None, trigger: str = "cli", progress: str | None = None,
            env: dict[str, str] | None = None, command: list[str] | None = None,
-           new_session: bool = False) -> subprocess.Popen[str]:
+           new_session: bool = False, die_with_parent: bool = False) -> subprocess.Popen[str]:
     """Start one scan in a worker process. With ``progress="json"`` its stdout carries JSON progress lines
     (a pipe); otherwise it inherits this process's stdout. ``new_session``: its own process group, so a
-    terminal's Ctrl-C reaches only the parent, which forwards it."""
+    terminal's Ctrl-C reaches only the parent, which forwards it. ``die_with_parent``: Linux sends the worker
+    SIGTERM when the launching process dies, even by kill -9 (queue workers: no orphaned scan)."""
     return subprocess.Popen(worker_command(site_id, as_of, trigger, progress, command), env=env,
                             stdout=subprocess.PIPE if progress == "json" else None, text=True, encoding="utf-8",
-                            start_new_session=new_session)
+                            start_new_session=new_session, preexec_fn=_die_with_parent if die_with_parent else None)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """``prctl(PR_SET_PDEATHSIG, SIGTERM)``; a no-op where there is no prctl (an orphan is reaped later)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xunjian.worker", description="扫描一个站点 (工作进程)")
     parser.add_argument("site_id")
     parser.add_argument("--as-of", type=date.fromisoformat, default=None)
-    parser.add_argument("--trigger", default="cli", choices=["cli", "scheduler", "demo", "bench"])
+    parser.add_argument("--trigger", default="cli", choices=["cli", "scheduler", "demo", "bench", "queue"])
     parser.add_argument("--progress", choices=["json", "log"], default=None)
     args = parser.parse_args(argv)
     try:

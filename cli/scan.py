@@ -43,12 +43,27 @@ def scan_one(ctx: typer.Context, site_id: str, as_of: date | None, trigger: str 
     return code
 
 
+def enqueue_scans(ctx: typer.Context, ids: list[str], day: date | None) -> None:
+    """Publish one scan task per site to the queue (``--queue``); exit 10 when the broker is down."""
+    from xunjian.cli.common import settings_from
+    from xunjian.cli.queue import EXIT_QUEUE
+    from xunjian.taskqueue.publish import QueueUnavailable, enqueue
+
+    try:
+        sent = enqueue(settings_from(ctx), "scan", ids, day)
+    except QueueUnavailable as exc:
+        fail(str(exc), EXIT_QUEUE)
+    for item in sent:
+        out.print(f"已排队: 扫描 {item.site_id} (任务 {item.task_id})", highlight=False)
+
+
 @app.command()
 def scan(
     ctx: typer.Context,
     site: Annotated[str | None, typer.Argument(help="站点编号 (sites list 中的 id)")] = None,
     all_sites: Annotated[bool, typer.Option("--all", help="依次扫描所有已登记站点")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="按此日期 (YYYY-MM-DD) 评估所有日期规则，默认今天")] = None,
+    queue: Annotated[bool, typer.Option("--queue", help="不在本机扫描: 把扫描任务发布到消息队列，由 queue-worker 执行，立即返回")] = False,
 ) -> None:
     """抓取并检查一个站点 (或全部站点)，结果写入数据库。
 
@@ -65,6 +80,9 @@ def scan(
         ids = [site] if site else [x.id for x in list_sites(s)]
     if not ids:
         fail("尚未登记任何站点 (先用 xunjian sites import 导入)", EXIT_NOT_FOUND)
+    if queue:
+        enqueue_scans(ctx, ids, day)
+        return
     codes = {}
     for site_id in ids:
         codes[site_id] = scan_one(ctx, site_id, day)
