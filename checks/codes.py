@@ -43,6 +43,7 @@ _TABLE = [
     ("SC003", "foreign-script", "可疑外部脚本", "warn"),
     ("SC004", "tls-problem", "证书问题", "deduct"),
     ("IN001", "message-unanswered", "留言超期未回复", "veto"),
+    ("IN002", "interaction-channel-broken", "互动渠道缺失或不可用", "deduct"),
     ("SV001", "guide-missing-elements", "办事指南要素缺失", "deduct"),
     ("FN001", "no-ipv6", "未支持IPv6", "warn"),
     ("FN002", "search-broken", "站内搜索不可用", "deduct"),

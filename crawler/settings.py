@@ -49,7 +49,7 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
                                    "xunjian.crawler.render.RenderMiddleware": 950},
-        "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0},
+        "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0, "xunjian.crawler.search_probe.SearchProbe": 0},
         "ITEM_PIPELINES": {"xunjian.crawler.pipeline.ScanPipeline": 300},
         "XJ_ALLOW_NETWORKS": list(c.allow_networks),
         "XJ_MAX_DEPTH": c.max_depth,
