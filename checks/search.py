@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from xunjian.checks.base import CheckContext, Finding
     from xunjian.records import PageRecord, ScanView
 
-_PUNCT = re.compile(r"[\s\u3000\xa0，。、：:；;！!？?“”\"'‘’（）()《》<>【】\[\]—\-_|·…]+")
+_PUNCT = re.compile(r"[\s\u3000\xa0.，。、：:；;！!？?“”\"'‘’（）()《》<>【】\[\]—\-_|·…]+")
 _SEARCH_WORDS = ("search", "sousuo", "jsearch", "was5", "guestweb", "query", "检索", "搜索", "s.jsp")
 
 

@@ -117,7 +117,7 @@ class SearchProbe:
 
     def _emit(self, url: str, facts: dict[str, Any], status: int = 0) -> Iterator[PageItem]:
         self.state = "done"
-        facts.update(query=self.article[1], article=self.article[2], tried=self.tried[-6:])
+        facts.update(url=url, query=self.article[1], article=self.article[2], tried=self.tried[-6:])
         self.crawler.stats.set_value("search_probe/found", int(bool(facts.get("found"))))
         yield PageItem(PageRecord(url=url, final_url=url, status=status, depth=1, page_type="other",
                                   title="站内搜索检测", facts={"search_probe": facts}))
