@@ -55,7 +55,7 @@ def test_bulletin_sections_tables_layout_and_scores_equal_score_all(scanned, tmp
     scores = {r["site"]: r for r in json.loads(runner.invoke(app, ["score", "--all", "--format", "json"]).stdout)}
     doc = Document(str(out))
     text = [p.text for p in doc.paragraphs]
-    assert text[0] == "关于2026年11月全市政府网站检查情况的通报"
+    assert text[0] == "关于2026年11月政府网站检查情况的通报"
     for heading in ("一、总体情况", "二、存在问题", "三、下一步工作要求", "附件1", "不合格网站名单", "附件2", "得分情况"):
         assert heading in text, heading
     assert [next(t for t in text if t.startswith(f"（{n}）{c}")) for n, c in zip("一二三四五六七八九十", CATEGORIES)]
