@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 _NUMBERING = re.compile(r"^[\s（(]*(?:[一二三四五六七八九十]+|\d+)[)）]?[、.．:：\s]*")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
-_COLON = re.compile(r"^(.{1,12}?)\s*[:：]\s*(.*)$", re.S)
+_COLON = re.compile(r"^(.{1,12}?)\s*[:：]\s*(.*)$", re.DOTALL)
 _BLOCKS = ("p", "li", "div", "span", "h2", "h3", "h4", "h5", "strong", "b", "label")
 ADDRESS_INCOMPLETE = "未精确到街道门牌号"
 
@@ -118,6 +118,21 @@ def guide_elements(tree: Any) -> dict[str, str]:
     return found
 
 
+@cache
+def _labels_re() -> re.Pattern[str]:
+    labels = sorted({label for labels in guide_rules()["elements"].values() for label in labels}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(label) for label in labels))
+
+
+def _may_be_guide(html: str) -> bool:
+    """A cheap string test before parsing: a guide marker, or labels of enough different elements."""
+    if any(m in html for m in guide_rules()["markers"]):
+        return True
+    index = _label_index()
+    elements = {index.get(m.group(0)) for m in _labels_re().finditer(html[:400_000])}
+    return len(elements - {None}) >= int(guide_rules()["min_labels"])
+
+
 def is_guide(page: PageRecord, labels: int) -> bool:
     tree = page.tree
     h1 = tree.find(".//h1") if tree is not None else None
@@ -141,7 +156,7 @@ def missing_elements(found: dict[str, str]) -> list[str]:
 
 def check_guide(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     """SV001: one finding per guide page naming its missing elements."""
-    if page.page_type == "homepage" or page.tree is None:
+    if page.page_type == "homepage" or page.tree is None or not _may_be_guide(page.html):
         return
     found = guide_elements(page.tree)
     if not is_guide(page, len(found)):

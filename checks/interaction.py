@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 MAX_MESSAGES = 100
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
-_COLON = re.compile(r"^(.{1,8}?)\s*[:：]\s*(.*)$", re.S)
+_COLON = re.compile(r"^(.{1,8}?)\s*[:：]\s*(.*)$", re.DOTALL)
 
 
 @cache
@@ -212,6 +212,13 @@ def _page_name(page: PageRecord) -> str:
     return f"{page.title} {_text(crumbs[0]) if crumbs else ''}"
 
 
+def _may_hold_messages(html: str, channel: bool) -> bool:
+    """A cheap string test before parsing: a state word, a reply label or a submission label on the page."""
+    words = [*_words("answered_states"), *_words("pending_states"), *_words("replied_labels"),
+             *(w for w in _words("submitted_labels") if w not in ("时间", "日期"))]
+    return channel or any(w in html for w in words)
+
+
 def extract_messages(page: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     """``messages`` seen on the page, ``channel`` (a consultation channel page) and ``channel_excluded``."""
     if page.tree is None or page.page_type == "homepage":
@@ -222,11 +229,13 @@ def extract_messages(page: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     hints = (getattr(ctx.site, "hints", None) or {}).get("interaction") or {}
     if hints.get("item"):
         found = list(_hint_messages(page, hints))
-    else:
+    elif _may_hold_messages(page.html, channel):
         found = list(_table_messages(page)) or list(_list_messages(page, channel))
         if not found:
             detail = _detail_message(page, channel)
             found = [detail] if detail else []
+    else:
+        found = []
     facts: dict[str, Any] = {}
     if found:
         facts["messages"] = found[:MAX_MESSAGES]

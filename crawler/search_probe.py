@@ -25,6 +25,7 @@ from xunjian.crawler.downloader import ScanStopping
 from xunjian.crawler.items import PageItem
 from xunjian.crawler.render import final_status, needs_render
 from xunjian.records import PageRecord
+from xunjian.urls import is_loopback_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -75,8 +76,8 @@ class SearchProbe:
             request = self._first_request(spider)
         else:
             return  # a probe request is in flight
-        if request is None:
-            self.state = "done"
+        if request is None or (getattr(spider, "offline", False) and not is_loopback_url(request.url)):
+            self.state = "done"  # offline scans send nothing off the machine
             return
         self.crawler.engine.crawl(request)
         raise DontCloseSpider

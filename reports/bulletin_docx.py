@@ -36,7 +36,7 @@ def installed_fonts() -> frozenset[str] | None:
     if not fc:
         return None
     try:
-        out = subprocess.run([fc, ":", "family"], capture_output=True, text=True, timeout=20).stdout
+        out = subprocess.run([fc, ":", "family"], capture_output=True, text=True, timeout=20, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
@@ -82,11 +82,13 @@ def _para(doc: Any, text: str, role: str = "body", align: str | None = None, ind
     return p
 
 
-def _table(doc: Any, header: list[str], rows: list[list[Any]]) -> Any:
+def _table(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[float] | None = None) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
 
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = widths_mm is None
     size = bulletin_rules()["sizes"]["table"]
     for cell, text in zip(table.rows[0].cells, header):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -95,6 +97,9 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]]) -> Any:
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
             _set_font(cell.paragraphs[0].add_run(str(value)), "table", size)
+    for row in table.rows if widths_mm else ():
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
     return table
 
 
@@ -164,15 +169,17 @@ def _annexes(doc: Any, b: Bulletin) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _para(doc, "附件1", "heading1", indent=False)
     _para(doc, "不合格网站名单", "title", align="center", indent=False)
-    problems = lambda s: "、".join(s.counts) or ("单项否决" if s.veto else "得分低于合格线")  # noqa: E731
     rows = [[i, s.name, s.url, bulletin_rules()["kinds"].get(s.kind, s.kind), f"{s.score:.2f}",
-             "、".join(s.veto) or "—", problems(s)] for i, s in enumerate(b.failed, 1)]
-    _table(doc, ["序号", "网站名称", "网址", "类型", "得分", "否决项", "主要问题"], rows or [["—"] * 7])
+             "、".join(s.veto) or "—", "、".join(s.counts) or ("单项否决" if s.veto else "得分低于合格线")]
+            for i, s in enumerate(b.failed, 1)]
+    _table(doc, ["序号", "网站名称", "网址", "类型", "得分", "否决项", "主要问题"], rows or [["—"] * 7],
+           widths_mm=[12, 30, 38, 18, 14, 14, 30])
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _para(doc, "附件2", "heading1", indent=False)
     _para(doc, "得分情况", "title", align="center", indent=False)
     _table(doc, ["分档", "网站数", "网站名称"],
-           [[label, len(sites), "、".join(s.name for s in sites) or "—"] for label, sites in b.bands])
+           [[label, len(sites), "、".join(s.name for s in sites) or "—"] for label, sites in b.bands],
+           widths_mm=[32, 18, 106])
     _para(doc, "", indent=False)
     _table(doc, ["序号", "网站名称", "类型", "得分", "分档", "结论"],
            [[i, s.name, bulletin_rules()["kinds"].get(s.kind, s.kind), f"{s.score:.2f}", s.band,
@@ -216,7 +223,7 @@ def convert_pdf(docx_path: Path, timeout: int = 180) -> tuple[Path | None, str |
         cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                "--outdir", str(docx_path.parent), str(docx_path)]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
             return None, f"LibreOffice 转换 PDF 失败: {exc}"
     pdf = docx_path.with_suffix(".pdf")
