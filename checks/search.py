@@ -50,8 +50,9 @@ def _form_facts(page: PageRecord, form: Any) -> dict[str, Any] | None:
     hidden = {i.get("name"): i.get("value") or "" for i in form.iter("input")
               if (i.get("type") or "").lower() == "hidden" and i.get("name")}
     action = urljoin(page.final_url or page.url, (form.get("action") or "").strip() or page.final_url or page.url)
+    charset = (form.get("accept-charset") or page.encoding or "utf-8").split()[0].lower()
     return {"action": action, "method": (form.get("method") or "get").lower(), "param": query.get("name"),
-            "hidden": dict(list(hidden.items())[:10])}
+            "hidden": dict(list(hidden.items())[:10]), "charset": charset}
 
 
 def extract_search_form(page: PageRecord, ctx: CheckContext) -> dict[str, Any]:

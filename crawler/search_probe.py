@@ -99,10 +99,11 @@ class SearchProbe:
         self.crawler.stats.set_value("search_probe/query", self.article[1])
         if self.form:
             params = {**self.form.get("hidden", {}), self.form["param"]: self.article[1]}
+            query = _encode(params, self.form.get("charset") or "utf-8")  # GBK sites want GBK queries
             if self.form.get("method") == "post":
-                return self._request(self.form["action"], "form", "POST", urlencode(params))
+                return self._request(self.form["action"], "form", "POST", query)
             sep = "&" if "?" in self.form["action"] else "?"
-            return self._request(f"{self.form['action']}{sep}{urlencode(params)}", "form")
+            return self._request(f"{self.form['action']}{sep}{query}", "form")
         from xunjian.checks.interaction import interaction_rules
 
         base = spider.site.url
@@ -157,6 +158,13 @@ class SearchProbe:
             yield from self._emit(request.url, {"found": False, "error": failure.getErrorMessage()[:200]})
             return
         yield from self._emit(request.url, {"found": True, "via": "form", "error": failure.getErrorMessage()[:200]})
+
+
+def _encode(params: dict[str, str], charset: str) -> str:
+    try:
+        return urlencode(params, encoding=charset, errors="strict")
+    except (LookupError, UnicodeEncodeError):
+        return urlencode(params)
 
 
 def _links(record: PageRecord) -> list[list[str]]:

@@ -26,7 +26,7 @@ def test_search_form_facts_trs_hanweb_and_not_a_message_form():
     trs = extract_search_form(home("<form action='/was5/web/search' method='post'><input type='hidden' name='channelid'"
                                    " value='2'><input name='searchword'><input type='submit' value='搜索'></form>"), CTX)
     assert trs == {"search_form": {"action": "http://127.0.0.1/was5/web/search", "method": "post",
-                                   "param": "searchword", "hidden": {"channelid": "2"}}}
+                                   "param": "searchword", "hidden": {"channelid": "2"}, "charset": "utf-8"}}
     hw = extract_search_form(home("<form id='searchform' action='/jsearch/search.do'><input name='qt'><button>搜索</button></form>"), CTX)
     assert hw["search_form"]["param"] == "qt"
     assert extract_search_form(home("<form><input name='title'><textarea name='c'></textarea></form>"), CTX) == {}
@@ -90,3 +90,13 @@ def test_script_filled_results_are_rendered_and_found(sqlite_url, tmp_path, site
     assert latest_scan(sqlite_url, "trs").stats["search_probe/found"] == 1
     assert any(h.startswith("/search.json?q=") for h in server.hits), [h for h in server.hits if "search" in h]
     assert [f.evidence for f in findings(sqlite_url, "trs") if f.rule == "FN002"] == []
+
+
+def test_gbk_site_queries_in_gbk():
+    from xunjian.crawler.search_probe import _encode
+
+    record = home("<form action='/s' accept-charset='gb2312'><input name='q'><input type='submit' value='搜索'></form>")
+    form = extract_search_form(record, CTX)["search_form"]
+    assert form["charset"] == "gb2312"
+    assert _encode({"q": "通知"}, form["charset"]) == "q=%CD%A8%D6%AA"
+    assert _encode({"q": "通知"}, "no-such-codec") == "q=%E9%80%9A%E7%9F%A5"
