@@ -251,13 +251,18 @@ def extract_channel_links(page: PageRecord, ctx: CheckContext) -> dict[str, Any]
     if page.tree is None:
         return {}
     texts = set(_words("write_texts"))
-    links = []
+    links: list[str] = []
+    channels: list[str] = []  # links named like a channel (领导信箱, 12345...), often to a provincial platform
     for a in page.tree.iter("a"):
-        if _text(a) in texts or (a.get("title") or "").strip() in texts:
-            url = _href(page, a)
-            if url and url not in links and ctx.site.is_internal(url):
-                links.append(url)
+        text = _text(a) or (a.get("title") or "").strip()
+        url = _href(page, a) if (text in texts or 2 <= len(text) <= 12) else None
+        if url and text in texts and url not in links:
+            links.append(url)
+        elif url and len(channels) < 10 and is_channel(text) and url not in channels:
+            channels.append(url)
     facts: dict[str, Any] = {"write_links": links[:10]} if links else {}
+    if channels:
+        facts["channel_links"] = channels
     for form in page.tree.iter("form"):
         areas = len(form.findall(".//textarea"))
         inputs = len([i for i in form.iter("input") if (i.get("type") or "text").lower() in ("text", "tel", "email")])
@@ -321,7 +326,8 @@ def check_channel(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     channel_pages = [u for u, p in pages.items() if (p.facts or {}).get("channel")]
     channel_columns = [c for c in view.columns if c.category == "interaction" and is_channel(c.name)]
     writes = list(dict.fromkeys(u for p in view.pages for u in (p.facts or {}).get("write_links") or ()))
-    if not (channel_pages or channel_columns or writes):
+    linked = [u for p in view.pages for u in (p.facts or {}).get("channel_links") or ()]
+    if not (channel_pages or channel_columns or writes or linked):
         yield finding("IN002", "网站未发现在线咨询、建言等互动渠道 (领导信箱、在线咨询、留言)", page=None,
                       evidence={"pages": len(view.pages)}, key="no-channel")
         return

@@ -99,6 +99,11 @@ def test_channel_form_page_without_form_and_broken_link():
     ok = record("<form><input name='a'><textarea name='c'></textarea><button>提交</button></form>",
                 title="我要写信", url="http://127.0.0.1/write.html")
     assert [f.target for f in check_channel(view_of(column, ok, bad_links=[bad]), ctx)] == ["http://127.0.0.1/gone.html"]
+    portal = record("<a href='https://12345.example.gov.cn/'>市长信箱</a><a href='/xf/'>网上信访</a>", title="首页")
+    portal.page_type = "homepage"
+    assert list(check_channel(view_of(portal), ctx)) == []  # a channel on the provincial platform counts
+    petition = record("<a href='/xf/'>网上信访</a><a href='/jb/'>纪检举报</a>", title="首页")
+    assert [f.key for f in check_channel(view_of(petition), ctx)] == ["no-channel"]  # these do not (V5a)
     cols = [ColumnInfo(url="http://127.0.0.1/hd/", name="在线咨询", category="interaction")]
     assert list(check_channel(ScanView(site=SITE, pages=[], columns=cols), ctx)) == []
 
