@@ -52,6 +52,8 @@ class SiteInfo:
     render: str = "auto"
     hosts: frozenset[str] = frozenset()
     columns: tuple[dict[str, Any], ...] = ()
+    #: registry hints for unusual layouts (CSS selectors per family, e.g. ``{"interaction": {"item": ...}}``)
+    hints: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def host(self) -> str:

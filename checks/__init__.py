@@ -18,7 +18,7 @@ from xunjian.checks.base import CheckContext, Finding, Rule
 from xunjian.checks.codes import RULES, rule
 
 #: Family modules, in the order their checks run.
-FAMILIES = ("pagetype", "links", "footer", "labels", "text", "security", "columns", "freshness", "domain")
+FAMILIES = ("pagetype", "links", "footer", "labels", "text", "security", "columns", "freshness", "domain", "guides", "interaction", "search")
 
 PageCheck = Callable[[Any, CheckContext], Iterable[Finding]]
 SiteCheck = Callable[[Any, CheckContext], Iterable[Finding]]

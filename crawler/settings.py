@@ -54,7 +54,8 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
                                    "xunjian.crawler.browser.RenderMiddleware": 950},
-        "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0},
+        "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
+                       "xunjian.crawler.search_probe.SearchProbe": 0},
         # the scan's page checks, then the store (see xunjian.scanning for the phases of a scan)
         "ITEM_PIPELINES": {"xunjian.crawler.checkpool.CheckPipeline": 200,
                            "xunjian.crawler.pipeline.StorePipeline": 300},

@@ -68,6 +68,8 @@ class SiteEntry(BaseModel):
     aliases: list[str] = []
     scan_cron: str | None = None
     has_services: bool = True
+    #: per-site extraction hints for unusual layouts, e.g. {"interaction": {"item": "css", "submitted": "css"}}
+    hints: dict[str, dict[str, str]] = {}
 
     @field_validator("url")
     @classmethod
@@ -183,13 +185,15 @@ def upsert_sites(session: Session, entries: list[SiteEntry]) -> ImportResult:
     for entry in entries:
         values = entry.model_dump()
         values["columns"] = [c for c in values["columns"]]
+        hints = values.pop("hints")  # kept in Site.extra (no schema change)
         site = session.get(Site, entry.id)
         if site is None:
-            session.add(Site(**values))
+            session.add(Site(**values, extra={"hints": hints} if hints else {}))
             result.created.append(entry.id)
         else:
             for key, value in values.items():
                 setattr(site, key, value)
+            site.extra = {**{k: v for k, v in (site.extra or {}).items() if k != "hints"}, **({"hints": hints} if hints else {})}
             site.updated_at = utcnow()
             result.updated.append(entry.id)
     session.flush()
@@ -212,5 +216,5 @@ def site_info(site: Site, extra_aliases: list[str] | None = None):  # noqa: ANN2
     return SiteInfo(
         id=site.id, name=site.name, url=site.url, kind=site.kind, site_code=site.site_code,
         sponsor=site.sponsor, status=site.status, render=site.render, hosts=frozenset(hosts),
-        columns=tuple(site.columns or ()),
+        columns=tuple(site.columns or ()), hints=dict((site.extra or {}).get("hints") or {}),
     )
