@@ -76,6 +76,7 @@ def _planted(found, code):
 
 
 @pytest.mark.parametrize("name", ["trs", "hanweb", "plain"])
+@pytest.mark.rule_case("IN001", "IN002", "SV001", "FN002", fires=True, silent=True)
 def test_interaction_sites_report_exactly_the_planted_findings(db_url, tmp_path, site_server, name):
     server, found = scan_site(db_url, tmp_path, site_server, name)
     expected = EXPECTED["sites"][name]
