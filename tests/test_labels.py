@@ -46,8 +46,11 @@ def test_every_label_rule_has_firing_and_silent_cases():
 
 
 def test_family_is_registered():
-    assert missing_page_labels in checks.page_checks()
-    assert page_label_mismatch in checks.page_checks()
+    from xunjian.checks.labels import extract_labels, grouped_label_findings
+
+    assert extract_labels in checks.extractors()
+    assert grouped_label_findings in checks.site_checks()
+    assert missing_page_labels not in checks.page_checks()  # per template, not per page
 
 
 def test_one_mt001_per_page_lists_every_missing_label():
@@ -56,9 +59,10 @@ def test_one_mt001_per_page_lists_every_missing_label():
     assert len(found) == 1
     assert found[0].evidence["missing"] == [
         "SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType", "ArticleTitle", "PubDate",
-        "ContentSource", "Keywords", "Author", "Url",
+        "ContentSource",
     ]
-    assert found[0].evidence["missing_recommended"] == ["Description", "Image"]
+    assert found[0].evidence["missing_optional"] == ["ColumnDescription", "ColumnKeywords", "Keywords", "Author",
+                                                     "Description", "Image", "Url"]
 
 
 @pytest.mark.parametrize(
@@ -111,7 +115,7 @@ def test_yichun_article_labels_and_future_check():
     labels = page_labels(rec)
     assert parse_pubdate(labels["pubdate"]) == datetime(2023, 5, 16, 12, 34, 5)
     found = run_labels(rec, ctx_for("https://www.yichun.gov.cn/", "3609000002"))
-    assert [f.rule for f in found] == ["MT001"]
+    assert found == []  # Keywords, Author and Url are optional (indicators.md §5, corrected)
     early = CheckContext(site=SiteInfo(id="yc", name="宜春", url="https://www.yichun.gov.cn/"), as_of=date(2023, 1, 1))
     assert [f.evidence["label"] for f in page_label_mismatch(rec, early)] == ["PubDate"]
 

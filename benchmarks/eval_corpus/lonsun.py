@@ -73,7 +73,7 @@ def _column(site: Site, col: int, name: str, dates: list[str], offset: int, spli
         extra = ""
         if n == offset:  # contact details in the article body, not in the (contact-less) article footer
             extra = "<p>联系人：王女士，联系电话：0551-65123456，电子邮箱：qcfgw@qingchuan.gov.cn。</p>"
-        if n == offset + 1:
+        if n == 1:  # one article only
             extra = "<p>会议强调，要深入学习贯彻习近平总书纪重要讲话精神，残废人就业帮扶要落到实处。</p>"
         labels = {**_site(), "ColumnName": name, "ColumnType": name, "ArticleTitle": title, "PubDate": f"{d} 16:20",
                   "ContentSource": "青川区人民政府办公室", "Author": "区政府办"}

@@ -31,7 +31,7 @@ def load_record(path: Path, url: str, page_type: str | None) -> Any:
     response = HtmlResponse(url=url, body=path.read_bytes(), headers={"Content-Type": "text/html"})
     try:
         from xunjian.crawler.charset import response_text
-        html = response_text(response)
+        html = response_text(response)[0]
     except ImportError:  # before the stale-charset fix
         html = response.text
     return PageRecord(url=url, final_url=url, status=200, content_type="text/html", html=html,
