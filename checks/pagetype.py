@@ -154,6 +154,16 @@ def is_search_page(page: PageRecord) -> bool:
     return any(w in head for w in rules["search_words"])
 
 
+_ROOT_INDEX = re.compile(r"^/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I)
+
+
+def _homepage_alias(url: str, site_url: str) -> bool:
+    """``/index.html`` of a site whose homepage is ``/``: the homepage itself, not a column or an article."""
+    page, home = urlsplit(url), urlsplit(site_url)
+    return page.netloc == home.netloc and home.path in ("", "/") and bool(_ROOT_INDEX.match(page.path)) \
+        and not page.query
+
+
 def main_list(tree: lxml.html.HtmlElement, as_of: date) -> ListBlock | None:
     """The page's main content list (the biggest one that is not a menu), or None."""
     for block in list_blocks(tree, as_of):
@@ -211,7 +221,7 @@ def empty_list_container(tree: lxml.html.HtmlElement) -> bool:
 def classify(page: PageRecord, ctx: CheckContext) -> ClassifiedType:
     """``column``, ``article`` or ``other`` for a non-homepage HTML page (see the module docstring)."""
     tree = page.tree
-    if tree is None or is_search_page(page):
+    if tree is None or is_search_page(page) or _homepage_alias(page.final_url or page.url, ctx.site.url):
         return "other"
     names = _meta_names(tree)
     if "articletitle" in names or names & set(column_rules()["pubdate_metas"]):
