@@ -79,10 +79,16 @@ def hiding_reason(decl: dict[str, str]) -> str | None:
     return None
 
 
-def sheet_styles(tree) -> dict[Any, dict[str, str]]:
+class Styles(dict):
+    """Element -> declarations of the page's ``<style>`` rules; ``selectors`` holds every selector read."""
+
+    selectors: str = ""
+
+
+def sheet_styles(tree) -> Styles:
     """The declarations the page's ``<style>`` rules give each element, later rules over earlier ones
     (``_selector`` names the last rule; unparsable selectors and pseudo-classes are skipped)."""
-    styles: dict[Any, dict[str, str]] = {}
+    styles = Styles()
     for style in tree.iter("style"):
         css = _COMMENT.sub("", style.text_content() or "")
         for selectors, body in _RULE.findall(css):
@@ -91,6 +97,7 @@ def sheet_styles(tree) -> dict[Any, dict[str, str]]:
                 sel = sel.strip()
                 if not sel or sel.startswith("@") or ":" in sel or not decl:
                     continue
+                styles.selectors += f" {sel}"
                 try:
                     for el in tree.cssselect(sel):
                         styles.setdefault(el, {}).update({**decl, "_selector": sel})
@@ -189,6 +196,16 @@ def parse_colour(value: str) -> tuple[int, int, int] | None:
     return None
 
 
+def _styled_here(node, styles: dict[Any, dict[str, str]]) -> bool:
+    """True when the page itself says how ``node`` looks: no class or id, a rule of the page's ``<style>``
+    matches it, or its classes/id are named in the page's selectors (``.box a`` names ``box``)."""
+    names = [f".{c}" for c in (node.get("class") or "").split()] + ([f"#{node.get('id')}"] if node.get("id") else [])
+    if not names or node in styles or node.tag in ("body", "html"):
+        return True
+    selectors = getattr(styles, "selectors", "")
+    return all(re.search(re.escape(n) + r"(?![\w-])", selectors) for n in names)
+
+
 def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | None:
     """Text coloured like the background it sits on: the link's colour (its own or inherited) against the
     nearest background colour the page gives ``el`` or an ancestor. Nothing is assumed: without a known
@@ -208,7 +225,7 @@ def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | No
         if parse_colour(back):
             background, box = parse_colour(back), node
             break
-        if (node.get("class") or node.get("id")) and node not in styles and node.tag not in ("body", "html"):
+        if not _styled_here(node, styles):
             return None  # an external style sheet may give this element its own background
         node = node.getparent()
     if colour is None or background is None or max(abs(a - b) for a, b in zip(colour, background)) > 8:

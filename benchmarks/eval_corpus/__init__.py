@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import hanweb, lonsun, trs
+from . import hanweb, kpy, lonsun, trs
 
-SITES = (trs, hanweb, lonsun)
+#: kpy is the held-out site, written after the fixes (see its docstring).
+SITES = (trs, hanweb, lonsun, kpy)
 
 
 def build_all(out: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
