@@ -271,7 +271,9 @@ def _homepage_findings(page: PageSummary, ctx: CheckContext) -> Iterator[Finding
         problem = judge(page.facts["footer"], ctx)
         if problem:
             message, evidence = problem
-            yield finding(code, f"首页{message}", page=page.final_url or page.url, evidence=evidence)
+            url = page.final_url or page.url
+            yield finding(code, f"首页{message}", page=url,
+                          evidence={**evidence, "page_type": "homepage", "pages": [url], "page_count": 1})
 
 
 def _template_findings(group: str, pages: list[PageSummary], ctx: CheckContext) -> Iterator[Finding]:

@@ -40,6 +40,8 @@ URL_HOST = re.compile(r"(?:https?:)?//([\w.-]+)[\w./-]*$")  # host of the URL en
 IGNORED_BLOCKS = SKIP_TAGS | {"link", "meta", "noscript"}
 JIUCUO = re.compile("jiucuo", re.I)
 MAX_MATCH = 120
+#: A marked footer region shorter than this (a "bottom" link bar) does not stand for the footer.
+MIN_REGION_CHARS = 40
 
 
 @cache
@@ -283,7 +285,8 @@ def extract_footer(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     text = body_text + "\n" + payload_text
     # the end of the page stands in for the footer only when no element is marked as one (an article's last
     # quarter is often its own text, with the author's phone number)
-    tail = "" if region_text.strip() else body_text[int(len(body_text) * (1 - rules["tail_fraction"])) :]
+    marked = len(re.sub(r"\s+", "", region_text)) >= MIN_REGION_CHARS
+    tail = "" if marked else body_text[int(len(body_text) * (1 - rules["tail_fraction"])) :]
     footer_text = "\n".join([region_text, tail, payload_text])
     facts = {
         "conac": _conac(raw, rules),
