@@ -115,7 +115,8 @@ def _settings(tmp: Path, key: str, domain: str) -> Path:
     return path
 
 
-def scan_site(key: str, root: Path, truth: dict[str, Any], tmp: Path, db_url: str) -> list[dict[str, Any]]:
+def scan_site(key: str, root: Path, truth: dict[str, Any], tmp: Path, db_url: str,
+              render: str = "never") -> list[dict[str, Any]]:
     """Serve ``root``, scan it with the worker, return the scan's findings as dicts."""
     from sqlalchemy import select
 
@@ -125,7 +126,7 @@ def scan_site(key: str, root: Path, truth: dict[str, Any], tmp: Path, db_url: st
     from xunjian.storage.registry import parse_registry, upsert_sites
 
     with SiteServer(root) as server:
-        entry = {"id": key, "name": truth["name"], "url": server.url, "render": "never", **truth["register"]}
+        entry = {"id": key, "name": truth["name"], "url": server.url, "render": render, **truth["register"]}
         reg = tmp / f"{key}.yaml"
         reg.write_text(yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
         with session_scope(db_url) as s:
@@ -201,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-truth", action="store_true", help="also write the truth files to eval_corpus/truth/")
     ap.add_argument("--quiet", action="store_true", help="no list of misses and false positives")
     ap.add_argument("--json", help="write the figures to this file")
+    ap.add_argument("--render", default="never", choices=("never", "auto", "always"),
+                    help="the sites' render mode (always: every page in Chromium, slower)")
     args = ap.parse_args(argv)
     from xunjian.storage.db import upgrade
 
@@ -221,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         for key, (root, truth) in built.items():
             if key not in wanted:
                 continue
-            found = scan_site(key, root, truth, tmp, db_url)
+            found = scan_site(key, root, truth, tmp, db_url, args.render)
             results[key], truths[key] = score_site(found, truth), truth
             print(f"[{key}] {truth['cms']}: {len(found)} findings, {len(truth['findings'])} expected")
     figures = report(results, truths)
