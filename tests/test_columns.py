@@ -208,7 +208,7 @@ def test_discovery_without_homepage_menu_uses_breadcrumbs_and_lists():
     assert found["/bmdt/"].category == "news"
 
 
-SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # copies of the shared govpages_* folders
+SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # real government pages (govpages_* folders)
 YICHUN = SHARED / "govpages_jiangxi_yichun" / "yichun_gov_cn_homepage.html"
 
 

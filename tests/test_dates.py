@@ -11,7 +11,7 @@ import pytest
 from xunjian.checks.dates import article_pubdate, find_dates, infer_year, item_date, label_date, parse_date, parse_meta_date
 
 AS_OF = date(2026, 11, 22)
-SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # copies of the shared govpages_* folders
+SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # real government pages (govpages_* folders)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

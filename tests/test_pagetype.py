@@ -13,7 +13,7 @@ from xunjian.checks.pagetype import categorize, classify, column_key, list_block
 from xunjian.records import PageRecord, SiteInfo
 
 AS_OF = date(2026, 11, 22)
-SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # copies of the shared govpages_* folders
+SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # real government pages (govpages_* folders)
 CTX = CheckContext(SiteInfo(id="t", name="测试", url="http://t.example.gov.cn/"), AS_OF)
 
 NAV = ('<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">政务动态</a></li>'

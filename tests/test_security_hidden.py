@@ -58,10 +58,10 @@ def test_ui_hiding_without_signal_is_silent_and_link_farm_fires():
 
 def test_real_government_pages_have_no_hidden_link_findings():
     """CMS credits, hidden 找错 links and analytics links on real pages are not dark links."""
-    data = Path(__file__).resolve().parent / "fixtures" / "real"  # copies of the shared govpages_* folders
+    data = Path(__file__).resolve().parent / "fixtures" / "real"  # real government pages (govpages_* folders)
     pages = sorted(data.glob("govpages_*/*.htm*"))
     if not pages:
-        pytest.skip("../shared/data/govpages_* not present")
+        pytest.skip("tests/fixtures/real/govpages_* not present")
     for path in pages:
         html = path.read_text(encoding="utf-8", errors="replace")
         assert _static(html, _ctx(), "http://127.0.0.1:8000/x.html") == [], path.name
