@@ -15,6 +15,7 @@ breadcrumbs and the list structure of crawled pages. Pagination pages merge into
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -23,6 +24,7 @@ from xunjian.checks.dates import article_pubdate, column_rules
 from xunjian.checks.pagetype import (
     categorize,
     column_key,
+    empty_list_container,
     in_menu,
     list_blocks,
     main_list,
@@ -80,9 +82,9 @@ def extract_list(page: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     facts = {"items": items, "dated": sum(b.dated for b in blocks),
              "newest": max(dates).isoformat() if dates else None,
              "placeholder": None, "script_fed": False}
-    if items == 0:
-        facts["placeholder"] = placeholder_phrase(tree, page.html)
-        facts["script_fed"] = script_fed_container(tree) is not None
+    if items == 0:  # blank only with a sign of a list: single-page columns (机构职能, 联系我们) have none
+        facts.update(placeholder=placeholder_phrase(tree, page.html), empty_list=empty_list_container(tree),
+                     script_fed=script_fed_container(tree) is not None)
     return {"list": facts}
 
 
@@ -165,8 +167,7 @@ def extract_breadcrumb(page: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     """``breadcrumb``: the trail's links after 首页, as ``{url, text}``."""
     if page.page_type not in ("column", "article") or page.tree is None:
         return {}
-    box = _breadcrumb_box(page.tree, page.html)
-    if box is None:
+    if (box := _breadcrumb_box(page.tree, page.html)) is None:
         return {}
     crumbs = []
     for a in box.iter("a"):
@@ -342,8 +343,6 @@ def _fill(col: ColumnInfo, pages: list[PageSummary]) -> None:
         if col.placeholder is None and not lst.get("items"):
             col.placeholder = lst.get("placeholder")
     if newest:
-        from datetime import date
-
         col.newest_date = date.fromisoformat(newest)
 
 

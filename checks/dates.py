@@ -36,6 +36,9 @@ _TIME_TAIL = re.compile(r"^\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _LABEL = re.compile(r"(时间|日期)\s*[:：]?\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LEAD_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,4}(?:时间|日期)\s*[:：]?\s*")
+# A date printed over two elements: <b>21</b><span>2024年02月</span> (day + year-month, either order).
+_YEAR_MONTH = re.compile(r"^((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月?|[-/.](\d{1,2}))$")
+_DAY = re.compile(r"^(\d{1,2})\s*日?$")
 
 
 @cache
@@ -135,8 +138,23 @@ def item_date(item: lxml.html.HtmlElement, as_of: date) -> date | None:
             return value
     if not any(ch.isdigit() for ch in whole):
         return None
+    split = _split_date([c.strip(_BRACKETS) for c in chunks])
+    if split:
+        return split
     dates = find_dates(whole)  # a full date inside the title text ("…2026年11月3日…")
     return dates[-1] if dates else None
+
+
+def _split_date(chunks: list[str]) -> date | None:
+    """The date of a day and a year-month printed in adjacent elements (``21`` + ``2024年02月``), if any."""
+    for first, second in zip(chunks, chunks[1:]):
+        for day, ym in ((first, second), (second, first)):
+            d, m = _DAY.match(day), _YEAR_MONTH.match(ym)
+            if d and m:
+                value = _make(int(m.group(1)), int(m.group(2) or m.group(3)), int(d.group(1)))
+                if value:
+                    return value
+    return None
 
 
 def label_date(tree: lxml.html.HtmlElement) -> tuple[date | None, str]:
@@ -204,8 +222,12 @@ def meta_date(tree: lxml.html.HtmlElement) -> tuple[date | None, str]:
     return None, ""
 
 
-def library_date(html: str, as_of: date) -> date | None:
-    """htmldate's guess (original publication date, never after ``as_of``); the last resort."""
+def library_date(html: str, as_of: date, tree: lxml.html.HtmlElement | None = None) -> date | None:
+    """htmldate's guess (original publication date, never after ``as_of``); the last resort.
+
+    htmldate falls back on copyright years (``© 1997-2026`` becomes 1997-01-01 or 2026-01-01) and on dates
+    in image paths; its guess is kept only when that very day is printed as a full date in the page's text.
+    """
     from datetime import datetime
 
     from htmldate import find_date
@@ -215,7 +237,11 @@ def library_date(html: str, as_of: date) -> date | None:
                           max_date=datetime(as_of.year, as_of.month, as_of.day, 23, 59))
     except Exception:  # the library raises on odd markup; no date then
         return None
-    return date.fromisoformat(found) if found else None
+    value = date.fromisoformat(found) if found else None
+    if value is None or tree is None:
+        return value
+    text = " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))[:300_000]
+    return value if value in find_dates(text) else None
 
 
 def article_pubdate(tree: lxml.html.HtmlElement, html: str, as_of: date,
@@ -232,7 +258,7 @@ def article_pubdate(tree: lxml.html.HtmlElement, html: str, as_of: date,
     if meta:
         return meta, f"meta:{meta_name}", meta
     if use_library:
-        lib = library_date(html, as_of)
+        lib = library_date(html, as_of, tree)
         if lib:
             return lib, "htmldate", None
     return None, "", None

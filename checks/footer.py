@@ -2,9 +2,10 @@
 
 The extractor (:mod:`xunjian.checks.footer_facts`) keeps a small ``facts["footer"]`` and
 ``facts["template"]`` per page. The site check :func:`check_footer` then judges the homepage and a
-sample of inner pages per template (``ctx.options.footer_sample_per_template``, default 3), because
-integrated sub-sites and special templates often lose their badges: one finding per rule for the
-homepage, and one per (rule, template) for inner pages, keyed by the template signature.
+sample of inner pages per (page type, template) (``ctx.options.footer_sample_per_template``, default 3),
+because integrated sub-sites and special templates often lose their badges: one finding per rule for the
+homepage, and one per (rule, page type, template) for inner pages, keyed by page type and template signature,
+with ``evidence.pages`` (the failing pages, up to 20) and ``evidence.page_count``.
 Each rule below is a pure function of one page's footer facts.
 """
 
@@ -251,12 +252,13 @@ FOOTER_RULES: tuple[tuple[str, Callable[[dict[str, Any], CheckContext], Problem]
 
 
 def sample_pages(view: ScanView, per_template: int) -> dict[str, list[PageSummary]]:
-    """Inner pages with footer facts, grouped by template, the first ``per_template`` of each (depth, URL)."""
+    """Inner pages with footer facts grouped by ``"<page type>/template=<signature>"``, the first
+    ``per_template`` of each group by (depth, URL)."""
     groups: dict[str, list[PageSummary]] = defaultdict(list)
     for page in view.pages:
         facts = page.facts or {}
         if page.page_type != "homepage" and facts.get("footer") is not None and facts.get("template"):
-            groups[facts["template"]].append(page)
+            groups[f"{page.page_type}/template={facts['template']}"].append(page)
     return {
         sig: sorted(pages, key=lambda p: (p.depth, len(p.url), p.url))[:per_template]
         for sig, pages in sorted(groups.items())
@@ -269,23 +271,31 @@ def _homepage_findings(page: PageSummary, ctx: CheckContext) -> Iterator[Finding
         problem = judge(page.facts["footer"], ctx)
         if problem:
             message, evidence = problem
-            yield finding(code, f"首页{message}", page=page.final_url or page.url, evidence=evidence)
+            url = page.final_url or page.url
+            yield finding(code, f"首页{message}", page=url,
+                          evidence={**evidence, "page_type": "homepage", "pages": [url], "page_count": 1})
 
 
-def _template_findings(sig: str, pages: list[PageSummary], ctx: CheckContext) -> Iterator[Finding]:
+def _template_findings(group: str, pages: list[PageSummary], ctx: CheckContext) -> Iterator[Finding]:
     sampled = [p.final_url or p.url for p in pages]
+    kind, _, sig = group.partition("/template=")
     for code, judge in FOOTER_RULES:
         problems = [(url, judge(p.facts["footer"], ctx)) for url, p in zip(sampled, pages, strict=True)]
         failing = [(url, problem) for url, problem in problems if problem]
         if not failing:
             continue
         first_url, (message, evidence) = failing[0]
+        urls = [u for u, _ in failing]
         yield finding(
             code,
-            f"内页模板 {sig}（抽查 {len(pages)} 页，{len(failing)} 页有此问题，如 {first_url}）{message}",
-            evidence={**evidence, "template": sig, "sampled": sampled, "failing": [u for u, _ in failing]},
-            key=f"template={sig}",
+            f"{_KIND_ZH.get(kind, '内页')}模板 {sig}（抽查 {len(pages)} 页，{len(failing)} 页有此问题，如 {first_url}）{message}",
+            evidence={**evidence, "template": sig, "page_type": kind, "sampled": sampled, "failing": urls,
+                      "pages": urls[:20], "page_count": len(urls)},
+            key=group,
         )
+
+
+_KIND_ZH = {"column": "栏目页", "article": "内容页", "other": "其他页面"}
 
 
 def check_footer(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
@@ -294,8 +304,8 @@ def check_footer(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     if homepage is not None and (homepage.facts or {}).get("footer") is not None:
         yield from _homepage_findings(homepage, ctx)
     per_template = ctx.options.footer_sample_per_template
-    for sig, pages in sample_pages(view, per_template).items():
-        yield from _template_findings(sig, pages, ctx)
+    for group, pages in sample_pages(view, per_template).items():
+        yield from _template_findings(group, pages, ctx)
 
 
 EXTRACTORS = (extract_footer,)

@@ -40,6 +40,8 @@ URL_HOST = re.compile(r"(?:https?:)?//([\w.-]+)[\w./-]*$")  # host of the URL en
 IGNORED_BLOCKS = SKIP_TAGS | {"link", "meta", "noscript"}
 JIUCUO = re.compile("jiucuo", re.I)
 MAX_MATCH = 120
+#: A marked footer region shorter than this (a "bottom" link bar) does not stand for the footer.
+MIN_REGION_CHARS = 40
 
 
 @cache
@@ -59,14 +61,17 @@ def footer_rules(path: Path = RULES_FILE) -> dict[str, Any]:
         "icp": rx(data["icp"]),
         "police": rx(data["police"]),
         "police_link": rx(data["police_link"]),
+        "police_old": rx(data["police_old"]),
         "jiucuo_script": rx(r"<script\b[^>]*\b_jiucuo_\b[^>]*>"),
         "jiucuo_url": rx(jc["url"] + r"(?:\?[^\"'\s<>]*)?"),
         "jiucuo_platform": rx(jc["platform_page"]),
         "jiucuo_sitecode": rx(jc["sitecode"]),
         "jiucuo_text": rx(jc["link_text"]),
+        "jiucuo_relay": rx(jc["relay"]),
         "legacy_hosts": frozenset(jc["legacy_hosts"]),
         "legacy_counts_as_present": bool(jc["legacy_counts_as_present"]),
         "sponsor": rx(data["sponsor"]),
+        "sponsor_before": rx(data["sponsor_before"]),
         "undertaker": rx(data["undertaker"]),
         "sponsor_stop": rx("|".join(map(re.escape, data["sponsor_stop"]))),
         "phone": [rx(p) for p in data["phone"]],
@@ -153,8 +158,13 @@ def _jiucuo(raw: str, tree: Any, rules: dict[str, Any]) -> dict[str, Any] | None
         hosts.append(m.group(1).lower())
     for a in tree.iter("a"):
         label = " ".join([a.text_content(), *(i.get("alt") or i.get("title") or "" for i in a.iter("img"))])
-        if rules["jiucuo_text"].search(label):
+        if rules["jiucuo_text"].search(label) or rules["jiucuo_text"].search(label.strip()):
             forms.append("text")
+        target = f"{a.get('href') or ''} {a.get('onclick') or ''}"
+        if rules["jiucuo_relay"].search(target) and not rules["jiucuo_url"].search(target):
+            forms.append("relay")  # a city- or province-level relay of the platform
+            hosts.append("")
+            codes += [c.group(1) for c in rules["jiucuo_sitecode"].finditer(target)]
     if not forms:
         return None
     named = sorted({h for h in hosts if h})
@@ -165,7 +175,9 @@ def _jiucuo(raw: str, tree: Any, rules: dict[str, Any]) -> dict[str, Any] | None
 def _police(text: str, raw: str, rules: dict[str, Any]) -> dict[str, Any] | None:
     text_m, link_m = rules["police"].search(text), rules["police_link"].search(raw)
     if not text_m and not link_m:
-        return None
+        old = rules["police_old"].search(text)
+        return {"value": re.sub(r"\s+", "", old.group(1)), "match": _short(old.group(0)), "link": None,
+                "form": "old"} if old else None
     return {
         "value": text_m.group(2) if text_m else None,
         "match": _short(text_m.group(0)) if text_m else None,
@@ -174,14 +186,20 @@ def _police(text: str, raw: str, rules: dict[str, Any]) -> dict[str, Any] | None
 
 
 def _sponsor(footer_text: str, rules: dict[str, Any]) -> dict[str, Any]:
-    def first(pattern: re.Pattern[str]) -> tuple[str, str] | None:
+    def first(pattern: re.Pattern[str], labelled: bool = False, before: bool = False) -> tuple[str, str] | None:
         for m in pattern.finditer(footer_text):
-            value = rules["sponsor_stop"].split(m.group(1))[0].strip()
+            if labelled and not re.search(r"[:：]|单\s*位|方", m.group(0)[: m.start(1) - m.start()]):
+                continue
+            pieces = rules["sponsor_stop"].split(m.group(1))
+            value = (pieces[-1] if before else pieces[0]).strip(" （）()")
             if len(value) >= 2:
                 return value, _short(m.group(0))
         return None
 
-    sponsor, undertaker = first(rules["sponsor"]), first(rules["undertaker"])
+    # 主办单位：XX first; then XX主办 / 本站由XX主办 / XX（主办）; then 主办 XX without a colon
+    sponsor = first(rules["sponsor"], labelled=True) or first(rules["sponsor_before"], before=True) \
+        or first(rules["sponsor"])
+    undertaker = first(rules["undertaker"])
     return {
         "sponsor": {"value": sponsor[0], "match": sponsor[1]} if sponsor else None,
         "undertaker": undertaker[0] if undertaker else None,
@@ -220,7 +238,8 @@ def _icp(text: str, rules: dict[str, Any]) -> dict[str, str] | None:
     m = rules["icp"].search(text)
     if m is None:
         return None
-    suffix = f"-{m.group(3)}" if m.group(3) else ""
+    number = m.group(3) or m.group(4)
+    suffix = f"-{number}" if number else ""
     return {"value": f"{m.group(1)}ICP备{m.group(2)}号{suffix}", "match": _short(m.group(0))}
 
 
@@ -264,7 +283,10 @@ def extract_footer(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     payload_text = TAG.sub(" ", "\n".join(payloads))
     body_text = visible_text(body)
     text = body_text + "\n" + payload_text
-    tail = body_text[int(len(body_text) * (1 - rules["tail_fraction"])) :]
+    # the end of the page stands in for the footer only when no element is marked as one (an article's last
+    # quarter is often its own text, with the author's phone number)
+    marked = len(re.sub(r"\s+", "", region_text)) >= MIN_REGION_CHARS
+    tail = "" if marked else body_text[int(len(body_text) * (1 - rules["tail_fraction"])) :]
     footer_text = "\n".join([region_text, tail, payload_text])
     facts = {
         "conac": _conac(raw, rules),

@@ -147,12 +147,17 @@ def column_blank(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     What it does: checks for column list pages that list no item, or only a placeholder (暂无信息...).
     Why is this bad? Blank columns (空白栏目) are a V4c veto item at 5.
     Example: 规划计划 whose page says only 暂无信息.
-    Known problems: a list filled by a script counts only once the crawler rendered it.
+    Known problems: a list filled by a script counts only once the crawler rendered it. A page that shows
+    neither a list, an empty list container nor a placeholder is a single-page column (机构职能, 概况,
+    联系我们) and never blank, unless the registry lists it as a column.
     """
     pages = _pages_by_key(view)
     for col in view.columns:
-        if col.item_count or _judged(col, pages) is None:
-            continue
+        page = None if col.item_count else _judged(col, pages)
+        lst = ((page.facts or {}).get("list") or {}) if page is not None else {}
+        if page is None or not (col.placeholder or lst.get("placeholder") or lst.get("empty_list")
+                                or lst.get("script_fed") or "registry" in col.discovered_by):
+            continue  # a column page without any list (机构职能, 领导简介, 联系我们) is a single page, not blank
         what = f"仅显示“{col.placeholder}”" if col.placeholder else "无任何信息"
         yield finding("UP005", f"空白栏目“{col.name}”：{what}", page=col.url, key=_key(col.url),
                       evidence=_evidence(col, placeholder=col.placeholder))

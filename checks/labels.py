@@ -1,9 +1,15 @@
 """Page labels (网页标签): MT001 missing-page-labels, MT002 page-label-mismatch.
 
 The 《网页设计规范》 annex of the Guide asks every homepage, column page and article page to carry
-``<meta name=… content=…>`` labels in ``<head>`` (indicators.md §5). Which labels each page type
-requires, which are only recommended, and the PubDate pattern live in ``rules/footer.yaml``
-(section ``labels``). Pages of type ``other`` are not checked.
+``<meta name=… content=…>`` labels in ``<head>`` (indicators.md §5, corrected 2026-12-01). Which labels
+each page type requires, which are optional (never a finding), and the PubDate pattern live in
+``rules/footer.yaml`` (section ``labels``). Pages of type ``other`` are not checked.
+
+Granularity: a label problem is a template problem. The extractor keeps each page's problems in
+``facts["labels"]``; the site check :func:`grouped_label_findings` reports one finding per (page type, page
+template) — template as in :func:`xunjian.checks.footer_facts.template_signature` — with
+``evidence.page_count`` and up to 20 ``evidence.pages``; a site where no page carries any label at all gets
+a single MT001. :func:`missing_page_labels` and :func:`page_label_mismatch` judge one page.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ TYPE_ZH = {"homepage": "首页", "column": "栏目页", "article": "内容页"}
 
 @cache
 def label_rules(path: Path = RULES_FILE) -> dict[str, Any]:
-    """The ``labels`` section of the rules file, with the PubDate pattern compiled."""
+    """The ``labels`` section of the rules file (required/optional per page type), PubDate pattern compiled."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))["labels"]
     rules = {kind: data[kind] for kind in TYPE_ZH}
     rules["pubdate"] = re.compile(data["pubdate"])
@@ -90,8 +96,8 @@ def missing_page_labels(record: PageRecord, ctx: CheckContext) -> Iterator[Findi
     ``<meta name="SiteIDCode" content="3300000020">``.
 
     ## Known problems
-    Labels injected by JavaScript are only seen on rendered pages. Recommended labels (unconfirmed
-    in the Guide) are listed in the evidence but never reported on their own.
+    Labels injected by JavaScript are only seen on rendered pages. Optional labels (Keywords, Author,
+    Description, Image, Url on article pages) are listed in the evidence but never reported on their own.
     """
     kind = _checked_type(record)
     if kind is None:
@@ -106,7 +112,7 @@ def missing_page_labels(record: PageRecord, ctx: CheckContext) -> Iterator[Findi
         "page_type": kind,
         "missing": missing,
         "empty": empty,
-        "missing_recommended": [n for n in spec.get("recommended", []) if not labels.get(n.lower())],
+        "missing_optional": [n for n in spec.get("optional", []) if not labels.get(n.lower())],
     }
     yield finding(
         "MT001",
@@ -180,4 +186,67 @@ def page_label_mismatch(record: PageRecord, ctx: CheckContext) -> Iterator[Findi
         yield finding("MT002", message, page=page_url, evidence=evidence, key=f"label={label}")
 
 
-PAGE_CHECKS = (missing_page_labels, page_label_mismatch)
+# --- per template -----------------------------------------------------------------------------------
+
+MAX_EXAMPLES = 20
+
+
+def extract_labels(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
+    """``facts["labels"]``: the page's missing required labels and wrong labels (small, for the site check)."""
+    if _checked_type(record) is None:
+        return {}
+    missing = [f.evidence for f in missing_page_labels(record, ctx)]
+    wrong = [[f.evidence["label"], f.evidence["value"], f.message] for f in page_label_mismatch(record, ctx)]
+    any_label = any(page_labels(record).get(n.lower()) for n in label_rules()["homepage"]["required"])
+    return {"labels": {"missing": missing[0]["missing"] if missing else [],
+                       "empty": missing[0]["empty"] if missing else [], "wrong": wrong, "any": any_label}}
+
+
+def _groups(view: Any) -> dict[tuple[str, str], list[Any]]:
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for page in view.pages:
+        facts = page.facts or {}
+        if "labels" in facts:
+            sig = "homepage" if page.page_type == "homepage" else facts.get("template") or "?"
+            groups.setdefault((page.page_type, sig), []).append(page)
+    return groups
+
+
+def _group_evidence(kind: str, sig: str, pages: list[Any], failing: list[Any]) -> dict[str, Any]:
+    urls = [p.final_url or p.url for p in failing]
+    return {"page_type": kind, "template": sig, "page_count": len(failing), "pages_of_template": len(pages),
+            "pages": urls[:MAX_EXAMPLES], "failing": urls[:MAX_EXAMPLES]}
+
+
+def grouped_label_findings(view: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """MT001 and MT002 once per (page type, page template); one MT001 for a site without any label."""
+    groups = _groups(view)
+    checked = [p for pages in groups.values() for p in pages]
+    if checked and not any(p.facts["labels"]["any"] for p in checked):
+        urls = [p.final_url or p.url for p in checked]
+        yield finding("MT001", f"全站未设置网页标签（检查 {len(checked)} 个页面，均无 SiteName、SiteDomain、SiteIDCode 等标签）",
+                      evidence={"scope": "site", "page_count": len(checked), "pages": urls[:MAX_EXAMPLES],
+                                "failing": urls[:MAX_EXAMPLES]}, key="site-without-labels")
+        return
+    for (kind, sig), pages in sorted(groups.items()):
+        failing = [p for p in pages if p.facts["labels"]["missing"]]
+        if failing:
+            order = label_rules()[kind]["required"]
+            missing = [n for n in order if any(n in p.facts["labels"]["missing"] for p in failing)]
+            where = "首页" if kind == "homepage" else f"{TYPE_ZH[kind]}模板 {sig}（{len(failing)}/{len(pages)} 页）"
+            evidence = {**_group_evidence(kind, sig, pages, failing), "missing": missing}
+            yield finding("MT001", f"{where}缺少网页标签：{'、'.join(missing)}", evidence=evidence,
+                          key=f"{kind}/template={sig}")
+        by_label: dict[str, list[tuple[Any, str, str]]] = {}
+        for p in pages:
+            for label, value, message in p.facts["labels"]["wrong"]:
+                by_label.setdefault(label, []).append((p, value, message))
+        for label, hits in sorted(by_label.items()):
+            evidence = {**_group_evidence(kind, sig, pages, [h[0] for h in hits]), "label": label,
+                        "value": hits[0][1]}
+            prefix = "首页" if kind == "homepage" else f"{TYPE_ZH[kind]}模板 {sig}（{len(hits)} 页，如 {evidence['pages'][0]}）"
+            yield finding("MT002", f"{prefix}{hits[0][2]}", evidence=evidence, key=f"{kind}/template={sig}/label={label}")
+
+
+EXTRACTORS = (extract_labels,)
+SITE_CHECKS = (grouped_label_findings,)

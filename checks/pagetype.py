@@ -49,6 +49,7 @@ class ListBlock:
     dates: list[date] = field(default_factory=list)
     title_chars: int = 0
     in_menu: bool = False
+    related: bool = False
 
     @property
     def newest(self) -> date | None:
@@ -57,7 +58,7 @@ class ListBlock:
     @property
     def is_content(self) -> bool:
         """A list of information items (dated, or long undated titles), not a menu."""
-        if self.in_menu and not self.dated:
+        if self.related or (self.in_menu and not self.dated):
             return False
         if self.dated:
             return True
@@ -119,12 +120,48 @@ def list_blocks(tree: lxml.html.HtmlElement, as_of: date) -> list[ListBlock]:
         if len(items) < 2 and not dates:
             continue
         blocks.append(ListBlock(container, len(items), len(dates), dates, sum(items.values()),
-                                in_menu(container)))
+                                in_menu(container), _related(container)))
     blocks.sort(key=lambda b: (b.is_content, b.items, b.dated), reverse=True)
     if len(_CACHE) > 8:
         _CACHE.clear()
     _CACHE[id(tree)] = (tree, as_of, blocks)
     return blocks
+
+
+def _related(container: Any) -> bool:
+    """True for a 相关推荐 / 相关阅读 block: the heading just before the list (or its box) names it."""
+    words = column_rules()["related_words"]
+    el = container
+    for _ in range(2):
+        parent = el.getparent()
+        if parent is None:
+            return False
+        heads = [(sib.text_content() or "")[:40] for sib in (el.getprevious(), parent[0])
+                 if sib is not None and sib is not el and isinstance(sib.tag, str)]
+        if any(w in h for h in heads for w in words):
+            return True
+        el = parent
+    return False
+
+
+def is_search_page(page: PageRecord) -> bool:
+    """A site-search result page: a search URL and a results wording (title, heading or summary line)."""
+    rules = column_rules()
+    url = (page.final_url or page.url).lower()
+    if not any(m in url for m in rules["search_url_markers"]):
+        return False
+    head = f"{page.title} {page.html[:200_000]}"
+    return any(w in head for w in rules["search_words"])
+
+
+_ROOT_INDEX = re.compile(r"^/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I)
+
+
+def _homepage_alias(url: str, site_url: str) -> bool:
+    """``/index.html`` of a site whose homepage is ``/``: the homepage itself, not a column or an article."""
+    page, home = urlsplit(url), urlsplit(site_url)
+    return page.netloc == home.netloc and home.path in ("", "/") and bool(_ROOT_INDEX.match(page.path)) \
+        and not page.query
 
 
 def main_list(tree: lxml.html.HtmlElement, as_of: date) -> ListBlock | None:
@@ -171,10 +208,12 @@ def script_fed_container(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _empty_list_container(tree: lxml.html.HtmlElement) -> bool:
-    for el in tree.xpath("//body//ul[not(*)] | //body//tbody[not(*)]"):
-        marker = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-        if "list" in marker and not in_menu(el):
+def empty_list_container(tree: lxml.html.HtmlElement) -> bool:
+    """An empty list in the page body (``<ul class="list"></ul>``, a list table without rows, or an empty
+    ``<ul>`` beside a placeholder): the page is a list page with nothing in it."""
+    for el in tree.xpath("//body//ul[not(li)] | //body//ol[not(li)] | //body//tbody[not(tr)] | //body//table[not(.//tr)]"):
+        marker = f"{el.get('class') or ''} {el.get('id') or ''} {(el.getparent().get('class') or '')}".lower()
+        if ("list" in marker or "lb" in marker) and not in_menu(el):
             return True
     return False
 
@@ -182,7 +221,7 @@ def _empty_list_container(tree: lxml.html.HtmlElement) -> bool:
 def classify(page: PageRecord, ctx: CheckContext) -> ClassifiedType:
     """``column``, ``article`` or ``other`` for a non-homepage HTML page (see the module docstring)."""
     tree = page.tree
-    if tree is None:
+    if tree is None or is_search_page(page) or _homepage_alias(page.final_url or page.url, ctx.site.url):
         return "other"
     names = _meta_names(tree)
     if "articletitle" in names or names & set(column_rules()["pubdate_metas"]):
@@ -199,7 +238,7 @@ def classify(page: PageRecord, ctx: CheckContext) -> ClassifiedType:
         return "article"
     if main is not None and dated >= 1:
         return "column"
-    if placeholder_phrase(tree, page.html) or script_fed_container(tree) or _empty_list_container(tree):
+    if placeholder_phrase(tree, page.html) or script_fed_container(tree) or empty_list_container(tree):
         return "column"
     return "other"
 

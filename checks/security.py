@@ -11,7 +11,7 @@ another host or in text served only to search-engine spiders, because government
 gambling and fraud in the same words.
 
 The lead wires two things outside the crawl's page checks: :func:`confirm_hidden_links` (after a page was
-rendered, with :func:`~xunjian.checks.security_hidden.collect_link_visibility`) and
+rendered, with :func:`~xunjian.crawler.visibility.collect_link_visibility`) and
 :func:`cloaking_findings` (the homepage fetched once with a browser and once with a spider User-Agent).
 """
 
@@ -28,9 +28,11 @@ import yaml
 
 from xunjian.checks import finding
 from xunjian.checks.security_hidden import (
+    colour_hidden,
     element_hidden,
     is_ui_hiding,
     scripted_hidden_links,
+    sheet_styles,
     stylesheet_hidden,
 )
 from xunjian.checks.text import WHERE, is_ignored, page_matches
@@ -72,13 +74,14 @@ def _illicit_terms(text: str) -> list[str]:
 def _hidden_links(tree, base: str, ctx: CheckContext) -> Iterator[tuple[str, str, str, str]]:
     """(target, anchor text, reason, signal) for each off-site link hidden by markup or styles that also
     carries a spam signal: a dark-link technique, illicit words, or a farm of links to several hosts."""
-    sheet = stylesheet_hidden(tree)
+    styles = sheet_styles(tree)
+    sheet = stylesheet_hidden(tree, styles)
     hidden: list[tuple[str, str, str, Any]] = []
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        target = urljoin(base, href) if href else ""
+        target = urljoin(base, href) if href and not href.startswith("#") else ""
         if target and _offsite(target, ctx):
-            found = element_hidden(a, sheet)
+            found = element_hidden(a, sheet, styles) or colour_hidden(a, styles)
             if found:
                 hidden.append((target, " ".join(a.text_content().split())[:100], *found))
     hosts_by_box: dict[Any, set[str]] = {}

@@ -2,8 +2,10 @@
 
 Static analysis reads inline ``style`` attributes, the page's own ``<style>`` rules (simple selectors,
 applied with lxml's cssselect), the ``hidden`` attribute, ``<marquee>`` tricks and hidden markup written by
-``document.write``. The browser side (:func:`collect_link_visibility`) asks Chromium for every link's
-computed visibility; :func:`xunjian.checks.security.confirm_hidden_links` combines the two.
+``document.write``; text coloured like the background it sits on (the nearest background given by the page,
+inherited from an ancestor); a zero font size or ``visibility:hidden`` that a descendant resets is not
+hiding. The browser side (:mod:`xunjian.crawler.visibility`, run by the renderer) asks Chromium for every
+link's computed visibility; :func:`xunjian.checks.security.confirm_hidden_links` combines the two.
 """
 
 from __future__ import annotations
@@ -77,25 +79,59 @@ def hiding_reason(decl: dict[str, str]) -> str | None:
     return None
 
 
-def stylesheet_hidden(tree) -> dict[Any, str]:
-    """Elements hidden by the page's ``<style>`` rules -> reason (unparsable selectors are skipped)."""
-    marked: dict[Any, str] = {}
+class Styles(dict):
+    """Element -> declarations of the page's ``<style>`` rules; ``selectors`` holds every selector read."""
+
+    selectors: str = ""
+
+
+def sheet_styles(tree) -> Styles:
+    """The declarations the page's ``<style>`` rules give each element, later rules over earlier ones
+    (``_selector`` names the last rule; unparsable selectors and pseudo-classes are skipped)."""
+    styles = Styles()
     for style in tree.iter("style"):
         css = _COMMENT.sub("", style.text_content() or "")
         for selectors, body in _RULE.findall(css):
-            reason = hiding_reason(parse_style(body))
-            if not reason:
-                continue
+            decl = parse_style(body)
             for sel in selectors.split(","):
                 sel = sel.strip()
-                if not sel or sel.startswith("@") or ":" in sel:
+                if not sel or sel.startswith("@") or ":" in sel or not decl:
                     continue
+                styles.selectors += f" {sel}"
                 try:
                     for el in tree.cssselect(sel):
-                        marked.setdefault(el, f"{reason} (<style> {sel})")
+                        styles.setdefault(el, {}).update({**decl, "_selector": sel})
                 except Exception:  # cssselect raises several types on selectors it does not support
                     continue
+    return styles
+
+
+def stylesheet_hidden(tree, styles: dict[Any, dict[str, str]] | None = None) -> dict[Any, str]:
+    """Elements hidden by the page's ``<style>`` rules -> reason."""
+    marked: dict[Any, str] = {}
+    for el, decl in (sheet_styles(tree) if styles is None else styles).items():
+        reason = hiding_reason(decl)
+        if reason:
+            marked[el] = f"{reason} (<style> {decl.get('_selector', '')})"
     return marked
+
+
+def _declarations(node, styles: dict[Any, dict[str, str]] | None) -> dict[str, str]:
+    decl = dict((styles or {}).get(node, {}))
+    if node.get("style"):
+        decl.update(parse_style(node.get("style")))
+    return decl
+
+
+def _resets(decl: dict[str, str]) -> set[str]:
+    """What a descendant's own declarations undo of an ancestor's hiding (font-size:0, visibility:hidden)."""
+    out = set()
+    size = _length(decl.get("font-size", ""))
+    if (size is not None and size > 0) or decl.get("font-size", "").endswith(("small", "medium", "large")):
+        out.add("font-size:0")
+    if decl.get("visibility") == "visible":
+        out.add("visibility:hidden")
+    return out
 
 
 def _marquee_reason(el) -> str | None:
@@ -112,23 +148,89 @@ def _marquee_reason(el) -> str | None:
     return None
 
 
-def element_hidden(el, sheet: dict[Any, str]) -> tuple[str, Any] | None:
-    """Why ``el`` or one of its ancestors is invisible, and which element hides it; None if visible."""
+def element_hidden(el, sheet: dict[Any, str], styles: dict[Any, dict[str, str]] | None = None,
+                   ) -> tuple[str, Any] | None:
+    """Why ``el`` or one of its ancestors is invisible, and which element hides it; None if visible.
+
+    A zero font size or ``visibility:hidden`` that ``el`` or an element between it and the hider resets
+    (``<ul style="font-size:0"><li style="font-size:14px">``, a common inline-block layout) hides nothing.
+    """
     node = el
+    reset: set[str] = set()
     while node is not None and isinstance(node.tag, str):
         if node.get("hidden") is not None:
             return "hidden attribute", node
         reason = hiding_reason(parse_style(node.get("style") or "")) if node.get("style") else None
-        if reason:
+        if reason and not any(reason.startswith(r) for r in reset):
             return f"{reason} (inline style)", node
-        if node in sheet:
+        if node in sheet and not any(sheet[node].startswith(r) for r in reset):
             return sheet[node], node
+        reset |= _resets(_declarations(node, styles))
         if node.tag == "marquee":
             reason = _marquee_reason(node)
             if reason:
                 return reason, node
         node = node.getparent()
     return None
+
+
+_HEX = re.compile(r"^#([0-9a-f]{3}|[0-9a-f]{6})$")
+_RGB = re.compile(r"^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)$")
+_NAMED = {"white": (255, 255, 255), "black": (0, 0, 0), "red": (255, 0, 0), "green": (0, 128, 0),
+          "blue": (0, 0, 255), "gray": (128, 128, 128), "grey": (128, 128, 128), "silver": (192, 192, 192),
+          "yellow": (255, 255, 0)}
+_COLOUR_TOKEN = re.compile(r"rgba?\([^)]*\)|#[0-9a-f]{3,6}\b|\b(?:" + "|".join(_NAMED) + r")\b")
+
+
+def parse_colour(value: str) -> tuple[int, int, int] | None:
+    """``#fff``, ``#ffffff``, ``rgb(255, 255, 255)``, ``white`` as RGB; None for anything else or transparent."""
+    found = _COLOUR_TOKEN.search(value.lower())  # the colour inside a ``background`` shorthand
+    value = found.group(0) if found else ""
+    if value in _NAMED:
+        return _NAMED[value]
+    if m := _HEX.match(value):
+        h = m.group(1) if len(m.group(1)) == 6 else "".join(c * 2 for c in m.group(1))
+        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+    if (m := _RGB.match(value)) and (m.group(4) is None or float(m.group(4)) > 0.5):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return None
+
+
+def _styled_here(node, styles: dict[Any, dict[str, str]]) -> bool:
+    """True when the page itself says how ``node`` looks: no class or id, a rule of the page's ``<style>``
+    matches it, or its classes/id are named in the page's selectors (``.box a`` names ``box``)."""
+    names = [f".{c}" for c in (node.get("class") or "").split()] + ([f"#{node.get('id')}"] if node.get("id") else [])
+    if not names or node in styles or node.tag in ("body", "html"):
+        return True
+    selectors = getattr(styles, "selectors", "")
+    return all(re.search(re.escape(n) + r"(?![\w-])", selectors) for n in names)
+
+
+def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | None:
+    """Text coloured like the background it sits on: the link's colour (its own or inherited) against the
+    nearest background colour the page gives ``el`` or an ancestor. Nothing is assumed: without a known
+    colour and background, or with a background image, or across an element that an unseen style sheet
+    may colour (a class or id the page's ``<style>`` does not cover), the link is not judged."""
+    if el.find(".//img") is not None or not " ".join(el.text_content().split()):
+        return None
+    colour = background = box = None
+    node = el
+    while node is not None and isinstance(node.tag, str):
+        decl = _declarations(node, styles)
+        if colour is None and decl.get("color"):
+            colour = parse_colour(decl["color"])
+        back = decl.get("background-color") or decl.get("background") or ""
+        if "url(" in back:
+            return None
+        if parse_colour(back):
+            background, box = parse_colour(back), node
+            break
+        if not _styled_here(node, styles):
+            return None  # an external style sheet may give this element its own background
+        node = node.getparent()
+    if colour is None or background is None or max(abs(a - b) for a, b in zip(colour, background)) > 8:
+        return None
+    return "text coloured like its background (inherited)", box
 
 
 #: Ways of hiding that ordinary interfaces use too (drop-down menus, tabs, analytics beacons, CMS credits).
@@ -149,61 +251,3 @@ def scripted_hidden_links(tree) -> Iterator[tuple[str, str]]:
         if reason:
             for href in _HREF_IN_JS.findall(code):
                 yield href, f"{reason} (document.write)"
-
-
-#: JavaScript evaluated in the rendered page: every link with its computed visibility.
-VISIBILITY_JS = r"""
-() => {
-  const docW = Math.max(document.documentElement.scrollWidth, innerWidth);
-  const docH = Math.max(document.documentElement.scrollHeight, innerHeight);
-  const bgOf = (el) => {
-    for (let n = el; n; n = n.parentElement) {
-      const b = getComputedStyle(n).backgroundColor;
-      if (b && b !== 'transparent' && b !== 'rgba(0, 0, 0, 0)') return b;
-    }
-    return 'rgb(255, 255, 255)';
-  };
-  const clipped = (el, r) => {
-    for (let n = el.parentElement; n && n !== document.body; n = n.parentElement) {
-      const cs = getComputedStyle(n);
-      if (cs.overflow !== 'visible' || n.tagName === 'MARQUEE') {
-        const p = n.getBoundingClientRect();
-        if (p.width < 2 || p.height < 2) return true;
-        if (r.right <= p.left || r.left >= p.right || r.bottom <= p.top || r.top >= p.bottom) return true;
-      }
-    }
-    return false;
-  };
-  return Array.from(document.querySelectorAll('a[href]')).map((a) => {
-    const cs = getComputedStyle(a);
-    let r = a.getBoundingClientRect();
-    for (const c of a.querySelectorAll('*')) {
-      const q = c.getBoundingClientRect();
-      if (q.width * q.height > r.width * r.height) r = q;
-    }
-    const reasons = [];
-    const shown = a.checkVisibility ? a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
-                                    : a.getClientRects().length > 0;
-    if (!shown) reasons.push('not rendered (display/visibility/opacity)');
-    if (r.width < 2 || r.height < 2) reasons.push('zero size');
-    const x = r.left + scrollX, y = r.top + scrollY;
-    if (x + r.width <= 0 || y + r.height <= 0 || x >= docW || y >= docH) reasons.push('off-screen');
-    if ((parseFloat(cs.fontSize) || 0) < 2 && !a.querySelector('img')) reasons.push('font-size:0');
-    if (cs.color === bgOf(a) && !a.querySelector('img')) reasons.push('same colour as background');
-    if (clipped(a, r)) reasons.push('clipped by a zero-size or overflow-hidden box');
-    return {href: a.href, text: (a.textContent || '').trim().slice(0, 100), visible: reasons.length === 0,
-            reasons: reasons, width: r.width, height: r.height};
-  });
-}
-"""
-
-
-def collect_link_visibility(pw_page) -> list[dict[str, Any]]:
-    """Every link's computed visibility in a rendered Playwright page (sync API):
-    ``[{"href", "text", "visible", "reasons", "width", "height"}, ...]``."""
-    return pw_page.evaluate(VISIBILITY_JS)
-
-
-async def collect_link_visibility_async(pw_page) -> list[dict[str, Any]]:
-    """The same for Playwright's async API (scrapy-playwright hands out async pages)."""
-    return await pw_page.evaluate(VISIBILITY_JS)

@@ -219,7 +219,7 @@ async def collect_link_visibility_async(page: Any) -> list[dict[str, Any]] | Non
     """The browser's computed visibility of every link (SC001 confirms or refutes hidden links with it)."""
     from playwright.async_api import Error as PlaywrightError
 
-    from xunjian.checks.security_hidden import collect_link_visibility_async as collect
+    from xunjian.crawler.visibility import collect_link_visibility_async as collect
 
     try:
         return await collect(page)

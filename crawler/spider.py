@@ -28,6 +28,7 @@ import scrapy
 from scrapy.http import TextResponse
 
 from xunjian.checks.security import SPIDER_USER_AGENT
+from xunjian.crawler.charset import response_text
 from xunjian.crawler.extract import extract_links, page_title
 from xunjian.crawler.downloader import ScanStopping
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
@@ -220,8 +221,7 @@ class SiteSpider(scrapy.Spider):
             page_type="homepage" if target == self.homepage else "other",
         )
         if is_html:
-            record.encoding = response.encoding
-            record.html = response.text
+            record.html, record.encoding = response_text(response)  # stale <meta charset> on UTF-8 bytes
             record.title = page_title(record.tree)
         heading = ""
         if record.tree is not None and 200 <= response.status < 300:

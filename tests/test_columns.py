@@ -208,7 +208,8 @@ def test_discovery_without_homepage_menu_uses_breadcrumbs_and_lists():
     assert found["/bmdt/"].category == "news"
 
 
-YICHUN = Path(__file__).parent / "fixtures" / "real" / "govpages_jiangxi_yichun" / "yichun_gov_cn_homepage.html"
+SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # real government pages (govpages_* folders)
+YICHUN = SHARED / "govpages_jiangxi_yichun" / "yichun_gov_cn_homepage.html"
 
 
 @pytest.mark.rule_case("UP001", fires=True, silent=True)

@@ -11,7 +11,8 @@ import pytest
 from xunjian.checks.dates import article_pubdate, find_dates, infer_year, item_date, label_date, parse_date, parse_meta_date
 
 AS_OF = date(2026, 11, 22)
-REAL = Path(__file__).parent / "fixtures" / "real"
+REAL = Path(__file__).parent / "fixtures" / "real"  # real government pages (govpages_* folders)
+SHARED = REAL
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -155,3 +156,38 @@ def test_real_traps_widget_and_message_times():
     # NFRA: a side bar of 留言时间 dates comes before the article's 发布时间
     tree, html = _real("govpages_nfra/nfra_gov_cn_article_xzcf_2024_36_rendered.html")
     assert label_date(tree) == (date(2024, 7, 12), "发布时间")
+
+
+# --- issue 10 classes: split dates, no invented dates --------------------------------------------------
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ('<li><a href="/a.html">标题</a><div class="date"><b>21</b><span>2024年02月</span></div></li>', date(2024, 2, 21)),
+    ('<li><a href="/a.html">标题</a><span class="m">2026-10</span><span class="d">05</span></li>', date(2026, 10, 5)),
+    ('<li><a href="/a.html">标题</a><em>09</em><i>2026/11</i></li>', date(2026, 11, 9)),
+    # must stay silent: a number that is not a day, a year-month with no day
+    ('<li><a href="/a.html">第21期</a><span>2024年02月</span></li>', None),
+    ('<li><a href="/a.html">标题</a><span>45</span><span>2024年02月</span></li>', None),
+])
+def test_item_date_split_over_elements(html, expected):
+    assert item_date(_el(html), date(2026, 11, 22)) == expected
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body><div class='about'><p>关于我们：本网站由示例县人民政府主办。</p></div>"
+    "<div class='footer'>Copyright © 1997-2026 示例县人民政府 版权所有</div></body></html>",
+    "<html><body><h3>2022年第4期</h3><img src='/upload/resources/image/2022/09/29/1929993.jpg'>"
+    "<p>目录</p></body></html>",
+])
+def test_undated_pages_get_no_invented_date(html):
+    tree = lxml.html.document_fromstring(html)
+    assert article_pubdate(tree, html, date(2026, 11, 22)) == (None, "", None)
+
+
+def test_library_date_is_kept_when_printed():
+    html = "<html><body><h1>标题</h1><p>正文内容。</p><p>2026-11-03</p></body></html>"
+    tree = lxml.html.document_fromstring(html)
+    assert article_pubdate(tree, html, date(2026, 11, 22))[0] == date(2026, 11, 3)
+    # htmldate reads 2026年11月03日 as 2026-01-01: a day never printed is dropped
+    html = "<html><body><h1>标题</h1><p>正文内容。</p><p>2026年11月03日</p></body></html>"
+    assert article_pubdate(lxml.html.document_fromstring(html), html, date(2026, 11, 22))[0] is None

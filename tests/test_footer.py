@@ -172,13 +172,13 @@ def test_inner_pages_sampled_per_template_one_finding_per_rule_and_template():
     ]
     view = ScanView(site=site(home), pages=pages)
     one = CheckContext(site=view.site, as_of=AS_OF, options=CheckOptions(footer_sample_per_template=1))
-    assert [(f.rule, f.key) for f in check_footer(view, one)] == [("FT001", "template=bbbbbbbbbb")]
+    assert [(f.rule, f.key) for f in check_footer(view, one)] == [("FT001", "article/template=bbbbbbbbbb")]
     three = CheckContext(site=view.site, as_of=AS_OF, options=CheckOptions(footer_sample_per_template=3))
     found = list(check_footer(view, three))
     assert Counter((f.rule, f.key) for f in found) == Counter(
-        {("FT001", "template=aaaaaaaaaa"): 1, ("FT004", "template=aaaaaaaaaa"): 1, ("FT001", "template=bbbbbbbbbb"): 1}
+        {("FT001", "article/template=aaaaaaaaaa"): 1, ("FT004", "article/template=aaaaaaaaaa"): 1, ("FT001", "article/template=bbbbbbbbbb"): 1}
     )
-    ft001 = next(f for f in found if f.key == "template=aaaaaaaaaa" and f.rule == "FT001")
+    ft001 = next(f for f in found if f.key == "article/template=aaaaaaaaaa" and f.rule == "FT001")
     assert ft001.page is None  # the key names the template, so the fingerprint survives a changed sample
     assert ft001.evidence["sampled"] == [home + "a/1.html", home + "a/2.html", home + "a/3.html"]
     assert ft001.evidence["failing"] == [home + "a/2.html", home + "a/3.html"]
@@ -194,7 +194,7 @@ def test_homepage_findings_are_separate_from_inner_templates():
     view = ScanView(site=site(home), pages=[homepage, fake_page(home + "a.html", "t", sitemap=True)])
     ctx = CheckContext(site=view.site, as_of=AS_OF)
     found = [(f.rule, f.page, f.key) for f in check_footer(view, ctx)]
-    assert found == [("FT009", home, None), ("FT009", None, "template=t")]
+    assert found == [("FT009", home, None), ("FT009", None, "article/template=t")]
 
 
 def test_non_html_and_error_pages_have_no_footer_facts():
@@ -269,8 +269,10 @@ def test_scan_reports_footer_per_template_and_labels(sqlite_url, tmp_path, site_
     assert found == [
         ("FT001", None, sub_template),
         ("FT006", None, sub_template),
-        ("MT001", site.url + "sub/1.html", None),
+        ("MT001", None, sub_template),
     ]
+    mt001 = next(f for f in findings(sqlite_url, "ft") if f.rule == "MT001")
+    assert mt001.evidence["pages"] == [site.url + "sub/1.html"] and mt001.evidence["page_count"] == 1
 
 
 def test_footer_facts_are_extracted_for_a_budget_of_pages_per_template():

@@ -125,10 +125,11 @@ def test_columns_not_crawled_or_not_lists_are_not_judged():
 
 @pytest.mark.rule_case("UP005", fires=True, silent=True)
 def test_up005_blank_and_script_fed():
-    pages = [page("a/", placeholder="暂无数据"), page("b/"), page("js/", script_fed=True),
-             page("jsr/", script_fed=True, rendered=True), page("reg/", "other")]
+    pages = [page("a/", placeholder="暂无数据"), page("b/", empty_list=True), page("js/", script_fed=True),
+             page("jsr/", script_fed=True, rendered=True), page("reg/", "other"), page("jgzn/")]
     cols = [col("a/", items=0, placeholder="暂无数据"), col("b/", "other", items=0), col("js/", items=0),
-            col("jsr/", items=0, rendered=True), col("reg/", items=0, discovered_by="registry")]
+            col("jsr/", items=0, rendered=True), col("reg/", items=0, discovered_by="registry"),
+            col("jgzn/", "other", items=0)]  # 机构职能: a single page without any list is not blank
     found = {urlsplit(f.page).path: f for f in column_blank(view_of(pages, cols), CTX)}
     assert set(found) == {"/a/", "/b/", "/jsr/", "/reg/"}
     assert "暂无数据" in found["/a/"].message

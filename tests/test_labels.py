@@ -29,8 +29,11 @@ def ctx_for(url: str, site_code: str | None) -> CheckContext:
 
 
 def test_family_is_registered():
-    assert missing_page_labels in checks.page_checks()
-    assert page_label_mismatch in checks.page_checks()
+    from xunjian.checks.labels import extract_labels, grouped_label_findings
+
+    assert extract_labels in checks.extractors()
+    assert grouped_label_findings in checks.site_checks()
+    assert missing_page_labels not in checks.page_checks()  # per template, not per page
 
 
 def test_one_mt001_per_page_lists_every_missing_label():
@@ -39,9 +42,10 @@ def test_one_mt001_per_page_lists_every_missing_label():
     assert len(found) == 1
     assert found[0].evidence["missing"] == [
         "SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType", "ArticleTitle", "PubDate",
-        "ContentSource", "Keywords", "Author", "Url",
+        "ContentSource",
     ]
-    assert found[0].evidence["missing_recommended"] == ["Description", "Image"]
+    assert found[0].evidence["missing_optional"] == ["ColumnDescription", "ColumnKeywords", "Keywords", "Author",
+                                                     "Description", "Image", "Url"]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +98,7 @@ def test_yichun_article_labels_and_future_check():
     labels = page_labels(rec)
     assert parse_pubdate(labels["pubdate"]) == datetime(2023, 5, 16, 12, 34, 5)
     found = run_labels(rec, ctx_for("https://www.yichun.gov.cn/", "3609000002"))
-    assert [f.rule for f in found] == ["MT001"]
+    assert found == []  # Keywords, Author and Url are optional (indicators.md §5, corrected)
     early = CheckContext(site=SiteInfo(id="yc", name="宜春", url="https://www.yichun.gov.cn/"), as_of=date(2023, 1, 1))
     assert [f.evidence["label"] for f in page_label_mismatch(rec, early)] == ["PubDate"]
 
@@ -104,3 +108,49 @@ def test_pages_without_gov_labels():
     found = run_labels(real("cmse_gov_cn_article_space_station.html", url), ctx_for("http://www.cmse.gov.cn/", None))
     assert [f.rule for f in found] == ["MT001"]
     assert {"SiteName", "SiteIDCode", "PubDate"} <= set(found[0].evidence["missing"])
+
+
+# --- granularity: one finding per (page type, template); one for a site without labels -------------------
+
+
+def _summary(url: str, page_type: str, template: str, html_head: str, ctx: CheckContext):
+    from xunjian.checks.labels import extract_labels
+    from xunjian.records import PageSummary
+
+    rec = record(f"<html><head>{html_head}</head><body><p>x</p></body></html>", url, page_type)
+    return PageSummary(url, url, 200, page_type, 1, facts={**extract_labels(rec, ctx), "template": template})
+
+
+SITE3 = ('<meta name="SiteName" content="示例"><meta name="SiteDomain" content="www.example.gov.cn">'
+         '<meta name="SiteIDCode" content="3609000002">')
+ART = SITE3 + ('<meta name="ColumnName" content="动态"><meta name="ColumnType" content="动态">'
+               '<meta name="ArticleTitle" content="标题"><meta name="PubDate" content="2026-11-20 10:00">')
+
+
+def test_label_findings_are_grouped_per_page_type_and_template():
+    from xunjian.checks.labels import grouped_label_findings
+    from xunjian.records import ScanView
+
+    home = "http://www.example.gov.cn/"
+    ctx = ctx_for(home, "3609000002")
+    pages = [_summary(home, "homepage", "h", SITE3, ctx)]
+    pages += [_summary(f"{home}a/{i}.html", "article", "aaaa", ART, ctx) for i in range(30)]  # no ContentSource
+    pages += [_summary(f"{home}b/{i}.html", "article", "bbbb", ART + '<meta name="ContentSource" content="办公室">', ctx)
+              for i in range(5)]  # complete (Keywords, Author, Url are optional)
+    found = list(grouped_label_findings(ScanView(site=ctx.site, pages=pages), ctx))
+    assert [(f.rule, f.key) for f in found] == [("MT001", "article/template=aaaa")]
+    ev = found[0].evidence
+    assert ev["page_count"] == 30 and len(ev["pages"]) == 20 and ev["missing"] == ["ContentSource"]
+    assert found[0].page is None
+
+
+def test_a_site_without_any_label_gets_one_finding():
+    from xunjian.checks.labels import grouped_label_findings
+    from xunjian.records import ScanView
+
+    home = "http://www.example.gov.cn/"
+    ctx = ctx_for(home, None)
+    pages = [_summary(home, "homepage", "h", "", ctx)]
+    pages += [_summary(f"{home}{k}/{i}.html", k, k, "", ctx) for k in ("column", "article") for i in range(8)]
+    found = list(grouped_label_findings(ScanView(site=ctx.site, pages=pages), ctx))
+    assert len(found) == 1 and found[0].rule == "MT001" and found[0].evidence["page_count"] == 17

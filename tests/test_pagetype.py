@@ -13,7 +13,8 @@ from xunjian.checks.pagetype import categorize, classify, column_key, list_block
 from xunjian.records import PageRecord, SiteInfo
 
 AS_OF = date(2026, 11, 22)
-REAL_DIR = Path(__file__).parent / "fixtures" / "real"
+REAL_DIR = Path(__file__).parent / "fixtures" / "real"  # real government pages (govpages_* folders)
+SHARED = REAL_DIR
 CTX = CheckContext(SiteInfo(id="t", name="测试", url="http://t.example.gov.cn/"), AS_OF)
 
 NAV = ('<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">政务动态</a></li>'
@@ -127,3 +128,40 @@ def test_column_key(url, key):
 ])
 def test_categorize(name, meta, category):
     assert categorize(name, meta) == category
+
+
+# --- issue 10 classes: search results, 相关推荐 blocks, the homepage's /index.html ---------------------------
+
+RESULTS = "".join(f'<div class="result"><h3><a href="/zwdt/{i}.html">县政府召开第{i}次常务会议</a></h3>'
+                  f'<p>{"为深入贯彻落实上级决策部署，进一步推动各项工作落地见效。" * 4}</p><span>2026-11-{i:02d}</span></div>'
+                  for i in range(1, 7))
+
+
+@pytest.mark.parametrize("url", ["http://t.example.gov.cn/search/result.html?searchword=%E6%94%BF%E5%8A%A1",
+                                 "http://t.example.gov.cn/site/search/5560001?keywords=x",
+                                 "http://t.example.gov.cn/jsearch/search.jsp?q=x"])
+def test_site_search_result_pages_are_other(url):
+    rec = record(f"<p>共找到 6 条相关结果</p>{RESULTS}", "<title>搜索结果</title>", url=url)
+    assert classify(rec, CTX) == "other"
+
+
+def test_a_search_column_is_still_judged_without_results_wording():
+    """Must stay a column: a news column whose URL happens to hold 'search' but shows no results wording."""
+    rec = record(dated_list(10), "<title>政务动态</title>", url="http://t.example.gov.cn/research/zwdt/")
+    assert classify(rec, CTX) == "column"
+
+
+def test_article_with_a_related_block_is_an_article():
+    related = "".join(f'<li><a href="/zwdt/{i}.html">县政府召开第{i}次常务会议研究部署工作</a><span>2026-11-{i:02d}</span></li>'
+                      for i in range(1, 7))
+    body = (f'<div class="article"><h1>县政府召开常务会议</h1><div class="info">发布时间：2026-11-20</div>'
+            f'<p>会议研究部署近期重点工作。</p></div><div class="xgtj"><h4>相关推荐</h4><ul>{related}</ul></div>')
+    assert classify(record(body), CTX) == "article"
+    # must still fire: the same list without the 相关推荐 heading is a column's list
+    assert classify(record(f'<div class="list"><h4>政务动态</h4><ul>{related}</ul></div>'), CTX) == "column"
+
+
+def test_root_index_page_is_the_homepage_not_a_column():
+    rec = record(dated_list(10), url="http://t.example.gov.cn/index.html")
+    assert classify(rec, CTX) == "other"
+    assert classify(record(dated_list(10), url="http://t.example.gov.cn/zwdt/index.html"), CTX) == "column"

@@ -10,7 +10,8 @@ import pytest
 
 from xunjian.checks.base import CheckContext
 from xunjian.checks.security import cloaking_findings, confirm_hidden_links, hidden_link_findings
-from xunjian.checks.security_hidden import collect_link_visibility, hiding_reason, parse_style
+from xunjian.checks.security_hidden import hiding_reason, parse_style
+from xunjian.crawler.visibility import collect_link_visibility
 from xunjian.records import PageRecord, SiteInfo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
@@ -179,3 +180,38 @@ def test_cloaking_against_a_local_site_serving_spiders_differently(site_server):
     assert {(f.rule, f.target or f.key) for f in found} == {
         ("SC001", "http://casino.example/"), ("SC002", "澳门新葡京"), ("SC002", "注册送彩金"), ("SC002", "百家乐")}
     assert all(f.page == url for f in found)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium not installed")
+def test_browser_colour_resets_and_skip_links(site_server):
+    """Issue 10 classes in real Chromium: inherited white-on-white is hidden; a zero-font list whose items
+    reset the font size, an off-screen skip link to an in-page anchor and white on a dark box are visible."""
+    from playwright.sync_api import sync_playwright
+
+    server = site_server(root=FIXTURES)
+    url = f"http://127.0.0.1:{server.port}/SC001_colour_and_resets.html"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
+                       else route.abort())
+            page.goto(url, wait_until="load", timeout=15000)
+            visibility = collect_link_visibility(page)
+        finally:
+            browser.close()
+    by_href = {v["href"]: v for v in visibility}
+    for host in ("white-a", "white-b", "white-c"):
+        item = by_href[f"http://{host}.example/"]
+        assert not item["visible"] and "same colour as background" in item["reasons"], item
+    for host in ("city-a", "city-b", "city-c", "city-d", "city-e", "city-f", "dark-ok", "button-ok"):
+        assert by_href[f"http://{host}.example/"]["visible"], by_href[f"http://{host}.example/"]
+    assert by_href[url + "#main"]["visible"]  # the skip link
+    ctx = _ctx(f"http://127.0.0.1:{server.port}/")
+    html = (FIXTURES / "SC001_colour_and_resets.html").read_text(encoding="utf-8")
+    record = PageRecord(url=url, final_url=url, status=200, html=html, content_type="text/html",
+                        rendered=True, link_visibility=visibility)
+    targets = {f.target for f in hidden_link_findings(record, ctx)}
+    assert {"http://white-a.example/", "http://white-b.example/", "http://white-c.example/"} <= targets
+    assert not {t for t in targets if "city-" in t or ("ok.example" in t and "vendor" not in t)}
