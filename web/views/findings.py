@@ -1,0 +1,82 @@
+"""问题: the findings list with filters and bulk actions, one finding's page, and the form actions.
+
+Form routes answer with a redirect back (PRG); HTMX requests get the updated fragment instead.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xunjian.storage import triage
+from xunjian.storage.accounts import list_users
+from xunjian.storage.models import Site
+from xunjian.web import actions, queries
+from xunjian.web.auth import Principal, get_db, inspector, viewer
+from xunjian.web.render import render
+
+router = APIRouter()
+FILTER_KEYS = ("site", "family", "rule", "severity", "status", "category", "assignee")
+
+
+@router.get("/findings")
+def findings_list(request: Request, page: int = 1, p: Principal = Depends(viewer),
+                  db: Session = Depends(get_db)) -> Response:
+    filters = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
+    filters["status"] = filters["status"] or "active"
+    size = request.app.state.settings.web.page_size
+    page = max(1, page)
+    rows, total = queries.find(db, filters, limit=size, offset=(page - 1) * size)
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(request, "findings.html", rows=rows, total=total, filters=filters, page=page, size=size,
+                  sites=queries.sites(db), categories=queries.categories(db), families=queries.FAMILIES,
+                  statuses=triage.STATUSES, query=query)
+
+
+@router.get("/findings/{finding_id}")
+def finding_page(request: Request, finding_id: int, p: Principal = Depends(viewer),
+                 db: Session = Depends(get_db)) -> Response:
+    row = triage.get_finding(db, finding_id)
+    site = db.get(Site, row.site_id)
+    titles = queries.page_titles(db, row.site_id, {row.page} if row.page else set())
+    return render(request, "finding.html", f=row, site=site, comments=triage.comments(db, finding_id),
+                  history=triage.history(db, finding_id), action_zh=actions.ACTION_ZH,
+                  users=[u.name for u in list_users(db) if u.active and u.role != "viewer"],
+                  title=titles.get(row.page or "", ""), ignore_kinds=triage.IGNORE_KINDS)
+
+
+@router.post("/findings/bulk")
+async def bulk(request: Request, p: Principal = Depends(inspector), db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    action = str(form.get("action") or "")
+    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()]
+    data = {k: str(form.get(k) or "") for k in ("reason", "kind", "until", "assignee", "body")}
+    done, failed = 0, []
+    for finding_id in ids[:1000]:
+        try:
+            actions.apply(db, request.app.state.settings, finding_id, action, p.name, data)
+            done += 1
+        except triage.TriageError as exc:
+            failed.append(f"#{finding_id}: {exc}")
+            if exc.status == 400:  # the input itself is wrong (no reason...): same for every finding
+                break
+    db.commit()
+    back = str(form.get("back") or "/findings")
+    back = back if back.startswith("/findings") else "/findings"
+    note = urlencode({"done": done, "failed": len(failed)})
+    return RedirectResponse(f"{back}{'&' if '?' in back else '?'}{note}", status_code=303)
+
+
+@router.post("/findings/{finding_id}/{action}")
+def act(request: Request, finding_id: int, action: str, reason: str = Form(""), kind: str = Form(""),
+        until: str = Form(""), assignee: str = Form(""), body: str = Form(""),
+        p: Principal = Depends(inspector), db: Session = Depends(get_db)) -> Response:
+    if action not in actions.ACTIONS:
+        raise triage.TriageError(f"未知的操作 {action!r}", 404)
+    data = {"reason": reason, "kind": kind, "until": until, "assignee": assignee, "body": body}
+    actions.apply(db, request.app.state.settings, finding_id, action, p.name, data)
+    db.commit()
+    return RedirectResponse(f"/findings/{finding_id}", status_code=303)
