@@ -26,7 +26,7 @@ BROKEN = finding("LK001", "页面链接不可用: HTTP 404", page="http://127.0.
 TYPO = finding("TX002", "疑似错别字：「再接再励」应为「再接再厉」", page="http://127.0.0.1:9/news/1.html",
                evidence={"match": "再接再励", "context": "<script>alert(1)</script>各单位要再接再励", "category": "idiom"},
                key="再接再励")
-HOSTILE = finding("TX002", "<img src=x onerror=alert(2)>", page="javascript:alert(3)",
+HOSTILE = finding("TX002", "=HYPERLINK(\"http://x\",\"点\")<img src=x onerror=alert(2)>", page="javascript:alert(3)",
                   evidence={"match": "一股作气", "context": "=HYPERLINK(\"http://x\") 一股作气"}, key="一股作气")
 
 
@@ -225,3 +225,17 @@ def test_secure_cookie_only_behind_trusted_proxy(db_url):
                    headers={"X-Forwarded-Proto": "https"})
         cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("xj_session"))
         assert ("Secure" in cookie) is expect
+
+
+def test_csv_export_uses_the_formula_guard(web):
+    import csv
+    import io
+
+    c, _ = client(web, "view")
+    r = c.get("/findings.csv", params={"family": "TX"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+    assert rows[0][0] == "问题编号" and len(rows) == 3
+    hostile = next(row for row in rows[1:] if "一股作气" in row[8])
+    assert hostile[5] == "javascript:alert(3)" and hostile[7].startswith("'=HYPERLINK")  # made inert
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

@@ -36,6 +36,34 @@ def findings_list(request: Request, page: int = 1, p: Principal = Depends(viewer
                   statuses=triage.STATUSES, query=query)
 
 
+EXPORT_COLUMNS = [("id", "问题编号"), ("site", "站点"), ("rule", "规则"), ("rule_zh", "问题类型"), ("severity_zh", "级别"),
+                  ("page", "页面"), ("target", "问题对象"), ("message", "问题描述"), ("evidence", "证据"),
+                  ("first_seen", "首次发现"), ("last_seen", "最近发现"), ("status_zh", "状态"), ("assignee", "负责人")]
+
+
+@router.get("/findings.csv")
+def findings_csv(request: Request, p: Principal = Depends(viewer), db: Session = Depends(get_db)) -> Response:
+    """The filtered findings as CSV (UTF-8 with BOM), cells neutralised by the reports' formula guard."""
+    import csv
+    import io
+
+    from xunjian.reports.tabular import finding_rows
+    from xunjian.storage.findings import finding_json
+    from xunjian.web.render import SEVERITY_ZH, STATUS_ZH, rule_zh
+
+    filters = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
+    filters["status"] = filters["status"] or "active"
+    rows, _total = queries.find(db, filters, limit=100_000)
+    items = [{**finding_json(r, r.site_id), "rule_zh": rule_zh(r.rule), "severity_zh": SEVERITY_ZH.get(r.severity, r.severity),
+              "status_zh": STATUS_ZH.get(r.status, r.status), "assignee": r.assignee or ""} for r in rows]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([zh for _, zh in EXPORT_COLUMNS])
+    writer.writerows(finding_rows(items, EXPORT_COLUMNS))
+    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="findings.csv"'})
+
+
 @router.get("/findings/{finding_id}")
 def finding_page(request: Request, finding_id: int, p: Principal = Depends(viewer),
                  db: Session = Depends(get_db)) -> Response:
