@@ -30,6 +30,12 @@ def web(
     application = create_app(settings, url, config_path=ctx.find_root().obj.get("config_path"))
     host = host or settings.web.host
     port = settings.web.port if port is None else port
+    from xunjian.storage.accounts import list_users
+    from xunjian.storage.db import session_scope
+
+    with session_scope(url) as s:
+        if not list_users(s):
+            err.print("提示: 尚无账户，先运行 xunjian users add NAME --role admin", highlight=False, markup=False)
     if not settings.web.secret_key:
         err.print("提示: 未设置 web.secret_key，本次启动使用随机密钥 (重启后需重新登录)", highlight=False, markup=False)
     err.print(f"巡检工作台: http://{host}:{port}/ (Ctrl-C 退出)", highlight=False, markup=False)

@@ -239,3 +239,38 @@ def test_csv_export_uses_the_formula_guard(web):
     hostile = next(row for row in rows[1:] if "一股作气" in row[8])
     assert hostile[5] == "javascript:alert(3)" and hostile[7].startswith("'=HYPERLINK")  # made inert
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_recheck_refetches_target_and_page(sqlite_url, site_server, tmp_path):
+    """复查: a fixed link whose target answers now is resolved; a page still carrying its typo is reopened."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text("<html><body><p>各单位要再接再励。</p></body></html>", encoding="utf-8")
+    (root / "ok.html").write_text("<html><body>ok</body></html>", encoding="utf-8")
+    server = site_server(root=root)
+    link = finding("LK001", "页面链接不可用: HTTP 404", page=server.url, target=server.url + "ok.html")
+    typo = finding("TX002", "疑似错别字：「再接再励」应为「再接再厉」", page=server.url + "index.html",
+                   evidence={"match": "再接再励"}, key="再接再励")
+    settings = load_settings(env={"XUNJIAN_ALLOW_NETWORKS": "127.0.0.0/8"})
+    with session_scope(sqlite_url) as s:
+        add_user(s, "insp", "inspector", PASSWORD)
+    scan(sqlite_url, [link, typo])
+    web = {"app": create_app(settings, sqlite_url), "db": sqlite_url}
+    c, csrf = client(web, "insp")
+    h = {"X-CSRF-Token": csrf}
+    found = ids(sqlite_url)
+    lid, tid = found[f"LK001:{server.url}ok.html"], found["TX002:再接再励"]
+    assert c.post(f"/api/findings/{lid}/recheck", headers=h).status_code == 409  # only fixed findings
+    for fid in (lid, tid):
+        assert c.post(f"/api/findings/{fid}/fix", headers=h).status_code == 200
+    r = c.post(f"/api/findings/{lid}/recheck", headers=h).json()
+    assert r["status"] == "resolved" and r["still_present"] is False
+    r = c.post(f"/api/findings/{tid}/recheck", headers=h).json()
+    assert r["status"] == "open" and r["still_present"] is True
+    (root / "index.html").write_text("<html><body><p>各单位要再接再厉。</p></body></html>", encoding="utf-8")
+    c.post(f"/api/findings/{tid}/fix", headers=h)
+    assert c.post(f"/findings/{tid}/recheck", data={"csrf_token": csrf}).status_code == 303
+    assert status_of(sqlite_url, tid) == "resolved"
+    with session_scope(sqlite_url) as s:
+        reasons = [a.reason for a in s.scalars(select(AuditEntry).where(AuditEntry.object_id == str(tid)))]
+    assert any(r and r.startswith("复查") for r in reasons)
