@@ -26,6 +26,14 @@ STATUS_ZH = {"open": "待处理", "confirmed": "已确认", "fixed": "已修复�
 SEVERITY_ZH = {"veto": "单项否决", "deduct": "扣分", "warn": "提示", "info": "信息"}
 VERDICT_ZH = {"pass": "合格", "fail": "不合格"}
 SCAN_STATUS_ZH = {"running": "进行中", "complete": "完成", "failed": "失败", "interrupted": "已中断"}
+#: evidence categories of the text rules (rules/*.yaml, rules/typos.txt) as the tender specifications name them
+CATEGORY_ZH = {"leader-name": "国家领导人姓名", "leader-title": "领导职务", "leader-title-fixed": "领导职务",
+               "party-body": "党的机构名称", "party-organ": "党的机关", "party-name": "党的名称",
+               "state-body": "国家机构名称", "state-organ": "国家机关", "state-name": "国名", "local-body": "地方机构名称",
+               "meeting": "会议名称", "formulation": "规范表述/法律政策", "idiom": "一般错别字(成语)",
+               "word": "一般错别字", "variant-form": "异形词", "gongwen": "公文用语", "place": "地名",
+               "discriminatory": "歧视性称谓", "vulgar": "粗俗用语", "sovereignty": "国家主权", "ethnic": "民族宗教",
+               "wrong-usage": "错误提法"}
 FAMILY_ZH = {"LK": "链接", "FT": "页脚", "MT": "标签", "TX": "文字", "SC": "安全", "UP": "更新", "AV": "可用性",
              "FN": "功能", "DM": "域名", "CL": "栏目", "PG": "页面"}
 
@@ -85,7 +93,8 @@ def environment() -> Environment:
     env.filters.update(safe_href=safe_href, highlight=highlight, evidence_text=evidence_text, when=when,
                        rule_zh=rule_zh)
     env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, VERDICT_ZH=VERDICT_ZH, ROLE_ZH=ROLE_ZH,
-                       SCAN_STATUS_ZH=SCAN_STATUS_ZH, FAMILY_ZH=FAMILY_ZH)
+                       SCAN_STATUS_ZH=SCAN_STATUS_ZH, FAMILY_ZH=FAMILY_ZH,
+                       CATEGORY_ZH=CATEGORY_ZH)
     return env
 
 
