@@ -274,3 +274,29 @@ def test_recheck_refetches_target_and_page(sqlite_url, site_server, tmp_path):
     with session_scope(sqlite_url) as s:
         reasons = [a.reason for a in s.scalars(select(AuditEntry).where(AuditEntry.object_id == str(tid)))]
     assert any(r and r.startswith("复查") for r in reasons)
+
+
+def test_audit_log_is_append_only_in_the_database(db_url):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with session_scope(db_url) as s:
+        add_user(s, "insp", "inspector", PASSWORD)  # writes an audit row
+    for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with session_scope(db_url) as s:
+                s.execute(text(statement))
+    with session_scope(db_url) as s:
+        assert [a.actor for a in s.scalars(select(AuditEntry))] == ["cli"]
+
+
+def test_migration_0003_downgrades_and_upgrades(sqlite_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from xunjian.storage.db import alembic_config, get_engine
+
+    command.downgrade(alembic_config(sqlite_url), "0001")
+    assert "audit_log" not in inspect(get_engine(sqlite_url)).get_table_names()
+    command.upgrade(alembic_config(sqlite_url), "head")
+    assert {"users", "api_tokens", "audit_log", "finding_comments"} <= set(inspect(get_engine(sqlite_url)).get_table_names())

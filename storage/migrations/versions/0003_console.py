@@ -72,6 +72,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_audit_log_object', 'audit_log', ['object_type', 'object_id'], unique=False)
     op.create_index(op.f('ix_audit_log_site_id'), 'audit_log', ['site_id'], unique=False)
+    _append_only()
     with op.batch_alter_table('findings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('assignee', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('ignore_kind', sa.String(length=20), nullable=True))
@@ -79,7 +80,26 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('fixed_at', xunjian.storage.types.TZDateTime(), nullable=True))
 
 
+def _append_only() -> None:
+    """The database itself refuses to change or delete audit rows (全过程留痕)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE FUNCTION xj_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$")
+        op.execute("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+                   "FOR EACH ROW EXECUTE FUNCTION xj_audit_log_append_only()")
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+                       "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+
+
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS xj_audit_log_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
     with op.batch_alter_table('findings', schema=None) as batch_op:
         batch_op.drop_column('fixed_at')
         batch_op.drop_column('ignore_until')
