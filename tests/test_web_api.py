@@ -300,3 +300,16 @@ def test_migration_0003_downgrades_and_upgrades(sqlite_url):
     assert "audit_log" not in inspect(get_engine(sqlite_url)).get_table_names()
     command.upgrade(alembic_config(sqlite_url), "head")
     assert {"users", "api_tokens", "audit_log", "finding_comments"} <= set(inspect(get_engine(sqlite_url)).get_table_names())
+
+
+def test_scans_page_shows_running_scan_and_refuses_a_second(web):
+    db = web["db"]
+    with session_scope(db) as s:
+        s.add(Scan(site_id=SITE, status="running", as_of=date(2026, 11, 22), trigger="scheduler"))
+    c, csrf = client(web, "insp")
+    fragment = c.get("/scans/running").text
+    assert "running-scan" in fragment and SITE in fragment
+    r = c.post("/api/scans", headers={"X-CSRF-Token": csrf}, json={"site": SITE})
+    assert r.status_code == 409 and "正在扫描" in r.json()["error"]
+    assert c.post("/api/scans", headers={"X-CSRF-Token": csrf}, json={"site": "nope"}).status_code == 404
+    assert [s["status"] for s in c.get("/api/scans").json()][:2] == ["running", "complete"]

@@ -6,7 +6,6 @@ One module-scoped console (one scan, one server) keeps these few browser tests f
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess

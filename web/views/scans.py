@@ -37,7 +37,10 @@ def _running(request: Request, db: Session) -> list[dict]:
         item["live"] = live.progress if live and live.exit_code is None else {}
     starting = [sid for sid, live in launched.items() if live.exit_code is None
                 and not any(i["scan"].site_id == sid for i in items)]
-    return items + [{"scan": None, "site_id": sid, "pages": 0, "live": {}} for sid in starting]
+    # a launch the worker refused (site locked, unknown, bad config): shown until the next launch
+    refused = [{"scan": None, "site_id": sid, "pages": 0, "live": {}, "refused": live.exit_code}
+               for sid, live in launched.items() if live.exit_code not in (None, 0, 1, 130) and live.done is None]
+    return items + [{"scan": None, "site_id": sid, "pages": 0, "live": {}} for sid in starting] + refused
 
 
 @router.get("/scans")
