@@ -313,3 +313,30 @@ def test_scans_page_shows_running_scan_and_refuses_a_second(web):
     assert r.status_code == 409 and "正在扫描" in r.json()["error"]
     assert c.post("/api/scans", headers={"X-CSRF-Token": csrf}, json={"site": "nope"}).status_code == 404
     assert [s["status"] for s in c.get("/api/scans").json()][:2] == ["running", "complete"]
+
+
+def test_overview_site_groups_and_availability_chart(web):
+    from xunjian.storage.models import Probe
+
+    db = web["db"]
+    grouped = finding("LK001", "页面链接不可用: HTTP 404", page="http://127.0.0.1:9/a.html",
+                      target="http://127.0.0.1:9/gone.pdf",
+                      evidence={"status": 404, "page_count": 3, "pages": ["http://127.0.0.1:9/a.html",
+                                                                        "http://127.0.0.1:9/b.html",
+                                                                        "javascript:alert(1)"]})
+    scan(db, [BROKEN, TYPO, HOSTILE, grouped])
+    now = datetime.now(timezone.utc)
+    with session_scope(db) as s:
+        for i, outcome in enumerate(["up", "up", "down", "slow"]):
+            s.add(Probe(site_id=SITE, at=now - timedelta(hours=i + 1), outcome=outcome, status=200, elapsed=0.5))
+    c, _ = client(web, "view")
+    overview = c.get("/").text
+    assert "示例市人民政府" in overview and "75.0%" in overview  # 3 of 4 probes up
+    assert "链接 2" in overview and "文字 2" in overview  # open findings by family
+    site = c.get(f"/sites/{SITE}").text
+    assert "3 个页面" in site and "涉及页面: 3 个" in site  # the grouped link finding's own page count
+    assert 'href="javascript:' not in site and 'rel="noopener noreferrer"' in site
+    chart = c.get("/availability").text
+    assert chart.count('class="bar down"') == 1 and chart.count('class="bar up"') == 2 and "<svg" in chart
+    sites = c.get("/api/sites").json()
+    assert sites[0]["availability_7d"] == 75.0 and sites[0]["by_family"] == {"LK": 2, "TX": 2}
