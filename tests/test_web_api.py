@@ -340,3 +340,19 @@ def test_overview_site_groups_and_availability_chart(web):
     assert chart.count('class="bar down"') == 1 and chart.count('class="bar up"') == 2 and "<svg" in chart
     sites = c.get("/api/sites").json()
     assert sites[0]["availability_7d"] == 75.0 and sites[0]["by_family"] == {"LK": 2, "TX": 2}
+
+
+def test_admin_sets_allow_words_others_refused(web):
+    db = web["db"]
+    insp, icsrf = client(web, "insp")
+    assert insp.get("/admin").status_code == 403
+    assert insp.post(f"/admin/sites/{SITE}/allow-words", data={"csrf_token": icsrf, "words": "x"}).status_code == 403
+    c, csrf = client(web, "admin")
+    page = c.get("/admin").text
+    assert "settings.yaml" in page and "secret_key" in page and "(未设置" in page
+    r = c.post(f"/admin/sites/{SITE}/allow-words", data={"csrf_token": csrf, "words": "博彩，澳门\n博彩"})
+    assert r.status_code == 303
+    with session_scope(db) as s:
+        assert s.get(Site, SITE).extra["allow_words"] == ["博彩", "澳门"]
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "site_allow_words")).one()
+        assert entry.actor == "admin" and entry.details["to"] == ["博彩", "澳门"]

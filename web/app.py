@@ -77,9 +77,9 @@ def _install_handlers(app: FastAPI) -> None:
 
 
 def routers() -> list:
-    from xunjian.web.views import api, checkapi, findings, login, pages, scans, users
+    from xunjian.web.views import admin, api, checkapi, findings, login, pages, scans, users
 
-    return [m.router for m in (login, pages, findings, scans, users, api, checkapi)]
+    return [m.router for m in (login, pages, findings, scans, users, admin, api, checkapi)]
 
 
 def route_table() -> list[tuple[str, str]]:
