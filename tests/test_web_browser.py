@@ -105,10 +105,11 @@ def login(browser, base: str, user: str):
     return page
 
 
-def _finding(db_url: str, rule: str, target_end: str | None = None) -> Finding:
+def _finding(db_url: str, rule: str, target_end: str | None = None, last: bool = False) -> Finding:
     with session_scope(db_url) as s:
         rows = s.scalars(select(Finding).where(Finding.rule == rule).order_by(Finding.id)).all()
-    return next(r for r in rows if target_end is None or (r.target or "").endswith(target_end))
+    matching = [r for r in rows if target_end is None or (r.target or "").endswith(target_end)]
+    return matching[-1] if last else matching[0]
 
 
 def test_walk_overview_site_finding_and_ignore(console, browser):
@@ -118,6 +119,10 @@ def test_walk_overview_site_finding_and_ignore(console, browser):
     page.click("a.site-link")
     assert page.url.endswith("/sites/county")
     assert "单项否决" in page.content() and "扣分明细" in page.content()
+    mt = _finding(console["db"], "MT001")
+    page.click(f"#f{mt.id} button.quick-confirm")  # HTMX: the finding is swapped in place, no navigation
+    page.wait_for_selector(f"#f{mt.id} span.st-confirmed")
+    assert page.url.endswith("/sites/county") and page.locator(f"#f{mt.id} button.quick-confirm").count() == 0
     target = _finding(console["db"], "TX002")
     page.click(f"a.finding-link[href='/findings/{target.id}']")
     assert page.locator("mark.hit").first.inner_text() in ("再接再励", "一股作气")  # offending words marked
@@ -192,7 +197,7 @@ def test_hostile_page_shown_as_text_nothing_executes(console, browser):
 
 def test_viewer_refused_and_csrf_required(console, browser):
     base, db = console["base"], console["db"]
-    f = _finding(db, "MT001")
+    f = _finding(db, "MT001", None, last=True)
     page = login(browser, base, "view")
     page.goto(base + f"/findings/{f.id}")
     assert page.locator("button[value=confirm]").count() == 0  # no action buttons for viewers

@@ -100,11 +100,15 @@ async def bulk(request: Request, p: Principal = Depends(inspector), db: Session 
 
 @router.post("/findings/{finding_id}/{action}")
 def act(request: Request, finding_id: int, action: str, reason: str = Form(""), kind: str = Form(""),
-        until: str = Form(""), assignee: str = Form(""), body: str = Form(""),
+        until: str = Form(""), assignee: str = Form(""), body: str = Form(""), fragment: str = Form(""),
         p: Principal = Depends(inspector), db: Session = Depends(get_db)) -> Response:
     if action not in actions.ACTIONS:
         raise triage.TriageError(f"未知的操作 {action!r}", 404)
     data = {"reason": reason, "kind": kind, "until": until, "assignee": assignee, "body": body}
     actions.apply(db, request.app.state.settings, finding_id, action, p.name, data)
     db.commit()
+    if fragment == "site" and request.headers.get("hx-request"):  # HTMX: the updated finding, in place
+        row = triage.get_finding(db, finding_id)
+        titles = queries.page_titles(db, row.site_id, {row.page} if row.page else set())
+        return render(request, "_site_finding.html", f=row, titles=titles)
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
