@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from xunjian.config import Settings
 
+MAX_SCAN = 20_000
 FAMILIES = ("LK", "FT", "MT", "TX", "SC", "UP", "AV", "FN", "DM", "CL")
 
 
@@ -114,7 +115,8 @@ def find(session: Session, filters: dict[str, str], limit: int = 100, offset: in
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         return list(session.scalars(query.limit(limit).offset(offset))), total
     # the category lives in the evidence JSON: filtered here, the same way on SQLite and PostgreSQL
-    matched = [r for r in session.scalars(query) if (r.evidence or {}).get("category") == category]
+    # bounded: at most MAX_SCAN rows are read for a category filter
+    matched = [r for r in session.scalars(query.limit(MAX_SCAN)) if (r.evidence or {}).get("category") == category]
     return matched[offset:offset + limit], len(matched)
 
 
