@@ -131,6 +131,7 @@ class WebSettings(_Section):
     check_per_minute: int = Field(30, ge=1)
     check_max_bytes: int = Field(2_000_000, ge=1024)
     page_size: int = Field(100, ge=10, le=1000)
+    screenshot_dir: str = "web-screenshots"
 
 
 class Settings(_Section):

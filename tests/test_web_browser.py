@@ -61,7 +61,10 @@ def console(tmp_path_factory, request):
     db_url = f"sqlite:///{tmp / 'web.db'}"
     upgrade(db_url)
     register(db_url, tmp, "county", server.url, site_code="1199000003")
-    env = worker_env(db_url, write_settings(tmp))
+    settings_path = write_settings(tmp)
+    with settings_path.open("a", encoding="utf-8") as fh:
+        fh.write(f"web:\n  screenshot_dir: {tmp / 'shots'}\n")
+    env = worker_env(db_url, settings_path)
     proc = run_worker("county", env)
     assert proc.returncode == 0, proc.stderr
     with session_scope(db_url) as s:
@@ -130,6 +133,8 @@ def test_walk_overview_site_finding_and_ignore(console, browser):
     page.select_option("form.ignore select[name=kind]", "not_applicable")
     page.click("form.ignore button[type=submit]")
     assert page.locator("span.status").first.inner_text() == "已忽略"
+    page.click("button[value=screenshot]")  # 截图: Chromium outlines the typo on its page
+    assert page.evaluate("document.querySelector('figure.shot img').naturalWidth") > 300
     page.goto(base + "/findings")  # the open list no longer has it
     assert page.locator(f"a.finding-link[href='/findings/{target.id}']").count() == 0
     page.goto(base + f"/audit?finding={target.id}")

@@ -70,10 +70,35 @@ def finding_page(request: Request, finding_id: int, p: Principal = Depends(viewe
     row = triage.get_finding(db, finding_id)
     site = db.get(Site, row.site_id)
     titles = queries.page_titles(db, row.site_id, {row.page} if row.page else set())
-    return render(request, "finding.html", f=row, site=site, comments=triage.comments(db, finding_id),
+    from xunjian.web.shots import shot_path
+
+    has_shot = shot_path(request.app.state.settings, finding_id).is_file()
+    return render(request, "finding.html", f=row, site=site, comments=triage.comments(db, finding_id), has_shot=has_shot,
                   history=triage.history(db, finding_id), action_zh=actions.ACTION_ZH,
                   users=[u.name for u in list_users(db) if u.active and u.role != "viewer"],
                   title=titles.get(row.page or "", ""), ignore_kinds=triage.IGNORE_KINDS)
+
+
+@router.post("/findings/{finding_id}/screenshot")
+def screenshot(request: Request, finding_id: int, p: Principal = Depends(inspector),
+               db: Session = Depends(get_db)) -> Response:
+    """截图: Chromium outlines the offending element on its page (the site's own pages only)."""
+    from xunjian.web.shots import take
+
+    take(db, request.app.state.settings, finding_id)
+    return RedirectResponse(f"/findings/{finding_id}", status_code=303)
+
+
+@router.get("/findings/{finding_id}/screenshot.png")
+def screenshot_png(request: Request, finding_id: int, p: Principal = Depends(viewer)) -> Response:
+    from fastapi.responses import FileResponse
+
+    from xunjian.web.shots import shot_path
+
+    path = shot_path(request.app.state.settings, finding_id)
+    if not path.is_file():
+        raise LookupError(f"问题 #{finding_id} 没有截图")
+    return FileResponse(path, media_type="image/png")
 
 
 @router.post("/findings/bulk")

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from xunjian.storage.types import utcnow
-from xunjian.web import charts, queries
+from xunjian.web import charts, queries, shots
 from xunjian.web.actions import ACTION_ZH
 from xunjian.web.auth import Principal, get_db, viewer
 from xunjian.web.render import render
@@ -27,6 +27,7 @@ def overview(request: Request, p: Principal = Depends(viewer), db: Session = Dep
 def site(request: Request, site_id: str, p: Principal = Depends(viewer), db: Session = Depends(get_db)) -> Response:
     data = queries.site_page(db, request.app.state.settings, site_id)
     data["trend"] = charts.sparkline(data["history"], width=240, height=40)
+    data["shots"] = shots.existing(request.app.state.settings)
     return render(request, "site.html", **data)
 
 
