@@ -168,11 +168,12 @@ def on_seen_again(session: Session, row: FindingRow, scan_id: int | None, now: d
           to_status="open", reason=reason, at=now)
 
 
-def audit_resolved(session: Session, rows: list[tuple[int, str, str]], scan_id: int | None, now: datetime) -> None:
-    """Audit findings a complete scan no longer saw: (id, site_id, previous status) each."""
+def audit_resolved(session: Session, rows: list[tuple[int, str, str]], scan_id: int | None, now: datetime,
+                   reason: str = "完整检查未再发现该问题") -> None:
+    """Audit findings a complete scan (or the probes) no longer saw: (id, site_id, previous status) each."""
     for finding_id, site_id, before in rows:
         audit(session, _scan_actor(scan_id), "resolve", "finding", finding_id, site_id=site_id,
-              from_status=before, to_status="resolved", reason="完整检查未再发现该问题", at=now)
+              from_status=before, to_status="resolved", reason=reason, at=now)
 
 
 def _scan_actor(scan_id: int | None) -> str:
