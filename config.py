@@ -135,6 +135,21 @@ class ReportSettings(_Section):
     screenshot_total_timeout: float = Field(120, gt=0)
 
 
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    secret_key: str | None = None
+    session_hours: float = Field(12, gt=0)
+    trust_proxy: bool = False
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    login_attempts: int = Field(5, ge=1)
+    login_window_seconds: float = Field(300, gt=0)
+    check_per_minute: int = Field(30, ge=1)
+    check_max_bytes: int = Field(2_000_000, ge=1024)
+    page_size: int = Field(100, ge=10, le=1000)
+    screenshot_dir: str = "web-screenshots"
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     crawl: CrawlSettings = CrawlSettings()
@@ -146,6 +161,7 @@ class Settings(_Section):
     alerts: AlertSettings = AlertSettings()
     scoring: ScoringSettings = ScoringSettings()
     report: ReportSettings = ReportSettings()
+    web: WebSettings = WebSettings()
     source: str | None = Field(None, exclude=True)
 
 

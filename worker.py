@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xunjian.worker", description="扫描一个站点 (工作进程)")
     parser.add_argument("site_id")
     parser.add_argument("--as-of", type=date.fromisoformat, default=None)
-    parser.add_argument("--trigger", default="cli", choices=["cli", "scheduler", "demo", "bench", "queue"])
+    parser.add_argument("--trigger", default="cli", choices=["cli", "scheduler", "demo", "bench", "queue", "web"])
     parser.add_argument("--progress", choices=["json", "log"], default=None)
     args = parser.parse_args(argv)
     try:

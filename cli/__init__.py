@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 #: Verb modules, each adding its commands to ``app``.
-VERB_MODULES = ("sites", "scan", "findings", "demo", "score", "report", "probe", "serve", "rules", "queue", "bulletin")
+VERB_MODULES = ("sites", "scan", "findings", "demo", "score", "report", "probe", "serve", "rules", "queue", "bulletin", "users", "web")
 
 
 def _version(value: bool) -> None:

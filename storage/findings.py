@@ -16,6 +16,7 @@ from sqlalchemy import or_, select, update
 from xunjian.checks.codes import PROBE_RULES
 from xunjian.storage.models import Finding as FindingRow
 from xunjian.storage.models import Ignore, Scan
+from xunjian.storage.triage import ACTIVE, audit, audit_resolved, on_seen_again
 from xunjian.storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -70,11 +71,7 @@ def merge_findings(
         row.message = f.message
         row.evidence = f.to_dict()["evidence"]
         row.severity = f.severity
-        if row.status == "resolved":
-            row.status = "open"
-            row.reopened_count += 1
-            row.resolved_at = None
-            row.resolved_scan_id = None
+        on_seen_again(session, row, scan_id, now)  # fixed/resolved (or expired ignore) -> reopened, audited
     session.flush()
     return len(by_fp)
 
@@ -84,16 +81,18 @@ def resolve_unseen(session: Session, site_id: str, scan: Scan, now: datetime | N
     if scan.status != "complete":
         return 0
     now = now or utcnow()
-    result = session.execute(
-        update(FindingRow)
-        .where(
-            FindingRow.site_id == site_id,
-            FindingRow.source == "scan",
-            FindingRow.status == "open",
-            or_(FindingRow.last_scan_id.is_(None), FindingRow.last_scan_id != scan.id),
-        )
-        .values(status="resolved", resolved_at=now, resolved_scan_id=scan.id)
+    unseen = (
+        FindingRow.site_id == site_id,
+        FindingRow.source == "scan",
+        FindingRow.status.in_(ACTIVE),
+        or_(FindingRow.last_scan_id.is_(None), FindingRow.last_scan_id != scan.id),
     )
+    gone = [tuple(r) for r in session.execute(select(FindingRow.id, FindingRow.site_id, FindingRow.status)
+                                              .where(*unseen))]
+    result = session.execute(
+        update(FindingRow).where(*unseen).values(status="resolved", resolved_at=now, resolved_scan_id=scan.id)
+    )
+    audit_resolved(session, gone, scan.id, now)
     return result.rowcount or 0
 
 
@@ -109,12 +108,15 @@ def current_findings(
     """Findings of a site with the given statuses.
 
     For ``open`` (the current view, rules.md): those of the latest completed scan plus those recorded
-    by availability probes in the last 7 days. For ``resolved``/``ignored``: all of them.
+    by availability probes in the last 7 days, in any active status (open, confirmed, fixed).
+    For ``resolved``/``ignored``: all of them.
     """
     now = now or utcnow()
     statuses = tuple(statuses)
+    current = statuses == ("open",)
+    statuses = ACTIVE if current else statuses  # confirmed and fixed findings are still on the site
     query = select(FindingRow).where(FindingRow.site_id == site_id, FindingRow.status.in_(statuses))
-    if statuses == ("open",):
+    if current:
         scan = latest_complete_scan(session, site_id)
         recent_probe = (FindingRow.source == "probe") & (FindingRow.last_seen >= now - timedelta(days=7))
         if scan is None:
@@ -129,11 +131,13 @@ def current_findings(
     return list(session.scalars(query.order_by(FindingRow.rule, FindingRow.id)))
 
 
-def ignore_finding(session: Session, finding_id: int, reason: str) -> FindingRow:
+def ignore_finding(session: Session, finding_id: int, reason: str, actor: str = "cli") -> FindingRow:
     """Mark one finding ignored, and remember its fingerprint so later scans keep it ignored."""
     row = session.get(FindingRow, finding_id)
     if row is None:
         raise LookupError(f"没有编号为 {finding_id} 的问题")
+    audit(session, actor, "ignore", "finding", row.id, site_id=row.site_id, from_status=row.status,
+          to_status="ignored", reason=reason)
     row.status = "ignored"
     row.ignored_reason = reason
     row.ignored_at = utcnow()

@@ -97,8 +97,12 @@ def resolve_probe_findings(session: Session, site_id: str, rules: Iterable[str],
     rules, seen = list(rules), list(seen)
     if not rules:
         return 0
-    query = update(Finding).where(Finding.site_id == site_id, Finding.source == "probe",
-                                  Finding.status == "open", Finding.rule.in_(rules))
+    from xunjian.storage.triage import ACTIVE, audit_resolved
+
+    now = now or utcnow()
+    where = [Finding.site_id == site_id, Finding.source == "probe", Finding.status.in_(ACTIVE), Finding.rule.in_(rules)]
     if seen:
-        query = query.where(Finding.fingerprint.not_in(seen))
-    return session.execute(query.values(status="resolved", resolved_at=now or utcnow())).rowcount or 0
+        where.append(Finding.fingerprint.not_in(seen))
+    gone = [tuple(r) for r in session.execute(select(Finding.id, Finding.site_id, Finding.status).where(*where))]
+    audit_resolved(session, gone, None, now, reason="可用性监测已恢复")
+    return session.execute(update(Finding).where(*where).values(status="resolved", resolved_at=now)).rowcount or 0

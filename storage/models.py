@@ -1,7 +1,8 @@
 """The schema: typed SQLAlchemy 2.0 models (created by Alembic migrations, never by create_all).
 
 Tables follow the spec's nouns: sites, scans, pages, links, link_results, findings, site_columns
-(栏目, so never confused with database columns), probes, scores, ignores.
+(栏目, so never confused with database columns), probes, scores, ignores; and the web console's users,
+api_tokens, finding_comments and audit_log (append-only).
 """
 
 from __future__ import annotations
@@ -167,12 +168,17 @@ class Finding(Base):
     last_seen: Mapped[datetime_tz]
     first_scan_id: Mapped[int | None]
     last_scan_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved | ignored
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open|confirmed|fixed|resolved|ignored
     resolved_at: Mapped[datetime | None]
     resolved_scan_id: Mapped[int | None]
     reopened_count: Mapped[int] = mapped_column(default=0)
     ignored_reason: Mapped[str | None] = mapped_column(Text)
     ignored_at: Mapped[datetime | None]
+    # triage (web console): who works on it, why ignored (false_positive | not_applicable) and until when
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    ignore_kind: Mapped[str | None] = mapped_column(String(20))
+    ignore_until: Mapped[datetime | None]
+    fixed_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"Finding({self.id}, {self.rule}, {self.status})"
@@ -257,3 +263,70 @@ class Alert(Base):
     resolved_at: Mapped[datetime | None]
     last_sent_at: Mapped[datetime | None]
     deliveries: Mapped[json_dict]
+
+
+class User(Base):
+    """A web console account: admin | inspector | viewer; the password only as an argon2 hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="viewer")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # bumped on disable / password change: every session cookie signed with an older epoch is refused
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime_now]
+    last_login_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"User({self.name!r}, {self.role!r})"
+
+
+class ApiToken(Base):
+    """An API token of a machine client; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime_now]
+    last_used_at: Mapped[datetime | None]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class FindingComment(Base):
+    """A comment of an inspector on a finding."""
+
+    __tablename__ = "finding_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime_now]
+
+
+class AuditEntry(Base):
+    """One change, append-only (全过程留痕): who, when, what, from which state to which, why.
+
+    No foreign keys: the trail outlives the rows it talks about.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime_now]
+    actor: Mapped[str] = mapped_column(String(64))  # user name, or "scan #N" / "system"
+    action: Mapped[str] = mapped_column(String(30))  # confirm|fix|ignore|reopen|resolve|comment|assign|...
+    object_type: Mapped[str] = mapped_column(String(20))  # finding | user | scan | site
+    object_id: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[json_dict]
