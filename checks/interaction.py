@@ -329,7 +329,7 @@ def check_channel(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     linked = [u for p in view.pages for u in (p.facts or {}).get("channel_links") or ()]
     if not (channel_pages or channel_columns or writes or linked):
         yield finding("IN002", "网站未发现在线咨询、建言等互动渠道 (领导信箱、在线咨询、留言)", page=None,
-                      evidence={"pages": len(view.pages)}, key="no-channel")
+                      evidence={"pages_crawled": len(view.pages)}, key="no-channel")
         return
     bad = {b.link.url: b for b in view.bad_links}
     for url in writes:

@@ -84,7 +84,7 @@ def test_excluded_channels_are_not_consultation_channels():
     xf = record(table([("反映拖欠工资", "2026-01-01", "未回复")]), title="网上信访")
     assert unanswered(view_of(xf)) == []
     found = list(check_channel(view_of(xf), CheckContext(site=SITE, as_of=AS_OF)))
-    assert [f.evidence.get("pages") for f in found] == [1]  # the only channel is 信访: none counts
+    assert [f.evidence.get("pages_crawled") for f in found] == [1]  # the only channel is 信访: none counts
 
 
 def test_channel_form_page_without_form_and_broken_link():

@@ -12,7 +12,7 @@ import html as htmllib
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from xunjian.checks.base import CheckContext
+from xunjian.checks.base import CheckContext, CheckOptions
 from xunjian.records import PageRecord, SiteInfo
 
 if TYPE_CHECKING:
@@ -48,9 +48,8 @@ def context_for(settings: Settings, site: Any | None, as_of: date, url: str) -> 
         allow = set((site.extra or {}).get("allow_words", []))
     else:
         info, allow = SiteInfo(id="api-check", name="", url=url.split("/", 3)[0] + "//" + url.split("/")[2]), set()
-    return CheckContext(site=info, as_of=as_of, options={
-        "footer_sample_per_template": settings.checks.footer_sample_per_template,
-        "ignored_phrases": set(), "allow_words": allow})
+    return CheckContext(site=info, as_of=as_of, options=CheckOptions(
+        footer_sample_per_template=settings.checks.footer_sample_per_template, allow_words=frozenset(allow)))
 
 
 def check_page(record: PageRecord, ctx: CheckContext, settings: Settings,
@@ -60,4 +59,9 @@ def check_page(record: PageRecord, ctx: CheckContext, settings: Settings,
 
     disabled = frozenset(settings.checks.disabled)
     _facts, findings, errors, _type = run_checks(record, ctx, disabled)
+    if "MT" in families:  # in a scan, page labels are judged per template at the end; here, for this page
+        from xunjian.checks.labels import missing_page_labels, page_label_mismatch
+
+        findings += [f for f in (*missing_page_labels(record, ctx), *page_label_mismatch(record, ctx))
+                     if f.rule not in disabled]
     return [f for f in findings if f.rule[:2] in families], errors

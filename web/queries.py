@@ -59,7 +59,8 @@ def group_findings(rows: list[Finding]) -> list[dict[str, Any]]:
                                      "findings": [], "pages": set(), "page_count": 0})
         g["findings"].append(row)
         ev = row.evidence or {}
-        pages = [p for p in ev.get("pages") or [] if isinstance(p, str)]
+        examples = ev.get("pages")
+        pages = [p for p in examples if isinstance(p, str)] if isinstance(examples, list) else []
         g["pages"].update(pages or ([row.page] if row.page else []))
         g["page_count"] += int(ev.get("page_count") or 0) if ev.get("page_count") else 0
     out = []
