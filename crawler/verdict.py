@@ -106,9 +106,16 @@ def head_needs_get(status: int, content_type: str) -> bool:
     return status >= 400 or (200 <= status < 300 and "html" in (content_type or "").lower())
 
 
+def _host(url: str) -> str:
+    """host[:port] without a leading www. (another port is another host, rules.md)."""
+    host = urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+    return host[4:] if host.startswith("www.") else host
+
+
 def redirected_to_homepage(requested: str, final: str) -> bool:
-    """A deep link that ends on a homepage (a typical 'wrong link': the page was removed)."""
-    if requested == final or is_homepage_url(requested):
+    """A deep link that ends on its own site's homepage (a typical 'wrong link': the page was removed). A
+    redirect to another host is a move, followed like a browser does (LinkChecker, muffet: valid)."""
+    if requested == final or is_homepage_url(requested) or _host(requested) != _host(final):
         return False
     return is_homepage_url(final) and urlsplit(final).path != urlsplit(requested).path
 
