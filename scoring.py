@@ -231,24 +231,20 @@ LINK_RULES = ("LK001", "LK002", "LK003", "LK004", "LK005")
 
 
 def _one_per_link_target(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The indicators count unusable links by target, not by the pages linking them: one link finding per
-    target (a grouped finding already is; rows stored per (page, target) by older scans count once)."""
+    """The indicators count unusable links by target, not by the pages linking them: one link finding per target,
+    the first-listed code winning (grouped findings already are; older per-(page, target) rows count once)."""
     from xunjian.urls import fingerprint_url
 
-    def key(f: dict[str, Any]) -> str | None:
-        return fingerprint_url(f["target"]) if f["rule"] in LINK_RULES and f.get("target") else None
-
+    keyed = [(f, fingerprint_url(f["target"]) if f["rule"] in LINK_RULES and f.get("target") else None) for f in findings]
     best: dict[str, int] = {}
-    for f in findings:
-        if (k := key(f)) is not None:
+    for f, k in keyed:
+        if k is not None:
             best[k] = min(best.get(k, 99), LINK_RULES.index(f["rule"]))
     out, kept = [], set()
-    for f in findings:
-        k = key(f)
-        if k is not None:
-            if k in kept or LINK_RULES.index(f["rule"]) != best[k]:
-                continue
-            kept.add(k)
+    for f, k in keyed:
+        if k is not None and (k in kept or LINK_RULES.index(f["rule"]) != best[k]):
+            continue
+        kept.add(k)
         out.append(f)
     return out
 

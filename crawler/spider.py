@@ -32,7 +32,8 @@ from xunjian.crawler.extract import extract_links, page_title, stylesheet_links
 from xunjian.crawler.downloader import ScanStopping
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
 from xunjian.crawler.render import final_status, needs_recheck, needs_render, page_method_result
-from xunjian.crawler.verdict import head_needs_get, judge_failure, judge_response, response_facts, visible_text
+from xunjian.crawler.verdict import (head_needs_get, judge_failure, judge_response, may_be_error_page, response_facts,
+                                     visible_text)
 from xunjian.records import LinkResult, PageRecord
 from xunjian.urls import is_loopback_url, normalize, path_without_query, valid_host
 
@@ -190,6 +191,8 @@ class SiteSpider(scrapy.Spider):
         if link.internal and link.kind == "page" and self._is_trap(link.url):
             self.crawler.stats.inc_value("links/trap_skipped")
             return None
+        if link.kind == "page":  # a page may be an error page (soft 404): GET its head, not only HEAD
+            return self._check_request(link.url, "GET", html_body=True)
         return self._check_request(link.url, css_depth=depth if link.internal and link.kind == "stylesheet" else None)
 
     # -- callbacks --------------------------------------------------------------------------------
@@ -235,7 +238,7 @@ class SiteSpider(scrapy.Spider):
             record.status, target, response.url, body=record.html[:30000] if len(record.html) < 30000 else "",
             title=record.title, heading=heading,
             text_length=lambda: len(record.tree.text_content()) if record.tree is not None and len(record.html) < 60000 else 10**6,
-            body_text=lambda: visible_text(record.tree) if len(record.html) < 60000 else "",
+            body_text=lambda: visible_text(record.tree) if may_be_error_page(record.html) else "",
         )
         if rendered:
             record.link_visibility = page_method_result(response, "collect_link_visibility_async")

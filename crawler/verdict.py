@@ -64,6 +64,11 @@ def is_soft404(title: str, heading: str, text_length: int | Callable[[], int],
     return bool(rules["_soft404_body"].search(text[: rules["soft404_body_start"]]))
 
 
+def may_be_error_page(html: str, max_html: int = 60000) -> bool:
+    """A cheap test on the raw HTML before the visible text is computed: small, and an error phrase somewhere."""
+    return bool(html) and len(html) < max_html and bool(linkcheck_rules()["_soft404_body"].search(html))
+
+
 def visible_text(tree: Any) -> str:
     """The visible text of a parsed page's body (no script or style), whitespace collapsed."""
     if tree is None:

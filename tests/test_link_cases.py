@@ -110,6 +110,8 @@ def _cases() -> list[Case]:
           '<a href="/ok.html#no-such-anchor">a</a>', {"/ok.html": "ok"}),
         C("empty-host", "linkinator malformed", '<a href="//////">oh noes</a>', {"http:///": "broken"}),
         C("empty-host-scheme", "LinkChecker http.html", '<a href="http://">empty</a>', {"http:///": "broken"}),
+        C("scheme-relative", "LinkChecker http_slash.html / linkinator (silent for //////)",
+          '<a href="//{host}/ok.html">rel</a><a href="///ok.html">three</a>', {"/ok.html": "ok"}),
         C("dot-host", "LinkChecker http.html (http://.example.org/)", '<a href="http://.example.org/">dot</a>',
           {"http://.example.org/": "broken"}),
         C("scheme-case", "LinkChecker http_lowercase.html", '<a href="HTTP://{host}/ok.html">upper</a>',
@@ -407,3 +409,79 @@ def test_redirect_reasons(scanned):
     assert results[site.url + "loop/a.jsp"].reason == "重定向循环"
     hop20 = results[site.url + "hop/20"]
     assert hop20.final_url == site.url + "ok.html" and len(hop20.redirect_chain) == 20  # stored chains keep 20
+
+
+def test_status_999_is_listed_unverified_not_broken(scanned):
+    site = scanned["site"]
+    lk = [(f.rule, f.severity) for f in findings(scanned["db"], "cases") if f.target == site.url + "_status/999"]
+    assert lk == [("LK006", "info")]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("/a.png 1x, /b.png 2x", ["/a.png", "/b.png"]),
+    ("/a.png 480w,/b.png 800w", ["/a.png", "/b.png"]),
+    ("/a.png,/b.png 480w", ["/a.png,/b.png"]),  # HTML: a URL runs to the whitespace; the comma is part of it
+    ("/a,b.png 1x, /c.png 2x", ["/a,b.png", "/c.png"]),
+    ("data:image/png;base64,AA,BB 1x, /x.png 2x", ["data:image/png;base64,AA,BB", "/x.png"]),
+    ("  /only.png  ", ["/only.png"]),
+    ("/a.png (max-width: 600px, 2x), /b.png", ["/a.png", "/b.png"]),
+    ("", []),
+])
+def test_srcset_candidates(value, expected):
+    from xunjian.crawler.extract import srcset_urls
+
+    assert srcset_urls(value) == expected
+
+
+def test_css_urls_and_imports():
+    from xunjian.crawler.extract import css_urls
+
+    text = """@import "a.css"; @import 'b.css' screen; @import url(c.css); @import url("d.css");
+    /* @import "never.css"; url(never.png) */ .x{background:url( 'e.png' )} .y{background:url(f.CSS?v=2)}"""
+    assert css_urls(text) == [("stylesheet", "a.css"), ("stylesheet", "b.css"), ("stylesheet", "c.css"),
+                              ("stylesheet", "d.css"), ("image", "e.png"), ("stylesheet", "f.CSS?v=2")]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("//////", "http:///"), ("http://", "http:///"), ("https:///", "http:///"), ("\\\\", "http:///"),
+    ("//h.cn/x", "http://h.cn/x"), ("http:///h.cn/x", "http://h.cn/x"), ("/x", "http://base.cn/x"),
+    ("mailto:a@b.cn", None), ("#top", None), ("", None), ("javascript:;", None), ("data:text/plain,x", None),
+])
+def test_resolve_as_browsers(raw, expected):
+    from xunjian.crawler.extract import resolve
+
+    assert resolve("http://base.cn/a/p.html", raw) == expected
+
+
+@pytest.mark.parametrize(("title", "heading", "text", "wrong"), [
+    ("404 Not Found", "", "Not Found", True),
+    ("示例市人民政府", "", "对不起，您访问的页面不存在！ 5秒后返回首页", True),
+    ("首页", "", "Error 404 页面未找到", True),
+    ("关于第404号文件的通知", "", "通知正文", False),
+    ("办事指南", "", "咨询电话：0404-2404041", False),
+    ("改版说明", "改版说明", "本站已完成改版。" * 30 + "旧书签可能出现页面不存在提示。", False),
+    ("联系我们", "", "电话：12345678 地址：人民路1号", False),
+])
+def test_soft404(title, heading, text, wrong):
+    from xunjian.crawler.verdict import is_soft404
+
+    assert is_soft404(title, heading, len(text), text) is wrong
+
+
+def test_retry_after_header():
+    from datetime import datetime, timezone
+
+    from xunjian.crawler.retryafter import retry_after_seconds
+
+    now = datetime(2026, 12, 1, 10, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds(b"1") == 1.0 and retry_after_seconds(None) is None
+    assert retry_after_seconds("Tue, 01 Dec 2026 10:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Tue, 01 Dec 2026 09:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon") is None
+
+
+def test_redirect_failure_reason():
+    from xunjian.crawler.verdict import redirect_failure_reason
+
+    assert redirect_failure_reason(["http://h/a.jsp", "http://h/b.jsp?t=1", "http://h/a.jsp?t=2"], 20) == "重定向循环"
+    assert redirect_failure_reason([f"http://h/hop/{i}" for i in range(21)], 20) == "重定向次数过多 (超过 20 次)"
