@@ -146,3 +146,26 @@ def test_grouped_fingerprint_ignores_the_example_page():
     b = finding("LK002", "x", page="http://h/b.html", target="http://h/t.pdf", grouped=True)
     c = finding("LK002", "x", page="http://h/b.html", target="http://h/t.pdf")
     assert a.fingerprint("s") == b.fingerprint("s") != c.fingerprint("s")
+
+
+def test_grouped_finding_keeps_its_row_when_examples_change(sqlite_url):
+    from datetime import date
+
+    from xunjian.storage.findings import merge_findings
+    from xunjian.storage.models import Finding as Row
+    from xunjian.storage.models import Scan, Site
+
+    def grouped(pages):
+        return finding("LK002", "附件不可用", page=pages[0], target="http://h/gone.pdf", grouped=True,
+                       evidence={"page_count": len(pages), "pages": pages})
+
+    with session_scope(sqlite_url) as s:
+        s.add(Site(id="g", name="g", url="http://h/"))
+        s.flush()
+        for pages in (["http://h/a.html", "http://h/b.html"], ["http://h/b.html", "http://h/c.html", "http://h/d.html"]):
+            scan = Scan(site_id="g", status="complete", as_of=date(2026, 11, 22))
+            s.add(scan)
+            s.flush()
+            merge_findings(s, "g", [grouped(pages)], scan.id)
+        rows = list(s.scalars(select(Row).where(Row.site_id == "g")))
+        assert [(r.page, r.evidence["page_count"]) for r in rows] == [("http://h/b.html", 3)]
