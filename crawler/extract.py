@@ -120,6 +120,8 @@ def _empty_host(base: str, raw: str) -> bool | str:
 def resolve(base: str, raw: str, strip_params: frozenset[str] = frozenset()) -> str | None:
     """The normalised absolute http(s) URL of ``raw`` on a page at ``base``, :data:`INVALID_URL` for an href
     whose host is empty, or None for what is not a web link (cached: nav and footer links repeat)."""
+    if "\t" in raw or "\n" in raw or "\r" in raw:  # browsers drop tabs and newlines inside a URL (WHATWG URL)
+        raw = raw.replace("\t", "").replace("\n", "").replace("\r", "")
     if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):
         return None
     slashes = _empty_host(base, raw)

@@ -64,9 +64,20 @@ def is_soft404(title: str, heading: str, text_length: int | Callable[[], int],
     return bool(rules["_soft404_body"].search(text[: rules["soft404_body_start"]]))
 
 
-def may_be_error_page(html: str, max_html: int = 60000) -> bool:
-    """A cheap test on the raw HTML before the visible text is computed: small, and an error phrase somewhere."""
-    return bool(html) and len(html) < max_html and bool(linkcheck_rules()["_soft404_body"].search(html))
+def short_page_text(tree: Any) -> str:
+    """The visible text of a page whose visible text is short enough to be an error page, else "" (cheap for
+    long pages: the body's text length minus its scripts' and styles', both counted in C, decides first)."""
+    body = tree.find(".//body") if tree is not None else None
+    if body is None:
+        return ""
+    limit = linkcheck_rules()["soft404_body_max_text"]
+    raw = body.text_content()
+    if len(raw) > limit:
+        hidden = sum(len(el.text_content()) for el in body.iter("script", "style", "noscript", "template"))
+        if len(raw) - hidden > 3 * limit and len(" ".join(raw.split())) - hidden > limit:
+            return ""
+    text = visible_text(tree)
+    return text if len(text) <= limit else ""
 
 
 def visible_text(tree: Any) -> str:

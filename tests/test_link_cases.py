@@ -118,6 +118,12 @@ def _cases() -> list[Case]:
           {"/ok.html": "ok"}),
         C("spaces", "LinkChecker http_quotes.html", '<a href="  /ok.html  ">padded</a><a href="/files/a b.html">sp</a>',
           {"/ok.html": "ok", "/files/a%20b.html": "ok"}),
+        C("newline-in-href", "WHATWG URL: tabs and newlines dropped", '<a href="/ok\n.html">nl</a><a href="/o\tk.html">tab</a>',
+          {"/ok.html": "ok"}),
+        C("meta-refresh-stub-ok", "htmltest meta refresh (followed, as browsers do)", '<a href="/refresh/to-ok.html">r</a>',
+          {"/refresh/to-ok.html": "ok"}),
+        C("meta-refresh-stub-missing", "htmltest meta refresh to a missing page", '<a href="/refresh/to-missing.html">r</a>',
+          {"/refresh/to-missing.html": "broken"}),
         C("url-encoded", "LinkChecker http_url_quote.html", '<a href="/files/a%20b.html">enc</a>'
           '<a href="/files/%E6%96%87%E4%BB%B6.html">cn</a>', {"/files/a%20b.html": "ok",
                                                              "/files/%E6%96%87%E4%BB%B6.html": "ok"}),
@@ -246,6 +252,9 @@ def _routes(ext_url: str) -> dict:
               "/rate/once.pdf": rate("once", "1", 0.9), "/rate/always.pdf": rate("always", "1", 999),
               "/rate/long.pdf": rate("long", "3600", 999),
               "/loop/a.jsp": loop("a", "/loop/b.jsp"), "/loop/b.jsp": loop("b", "/loop/a.jsp"), "/login/a.jsp": login,
+              "/refresh/to-ok.html": page('<html><head><meta http-equiv="refresh" content="0; url=/ok.html"></head></html>'),
+              "/refresh/to-missing.html": page('<html><head><meta http-equiv="refresh" content="1;URL=/missing/zz.html">'
+                                               '</head></html>'),
               "/refresh/a.jsp": refresh_loop("/refresh/b.jsp"), "/refresh/b.jsp": refresh_loop("/refresh/a.jsp")}
     routes.update({f"/hop/{n}": hop(n) for n in range(1, 26)})
     routes.update({f"/soft/{name}": page(body, ctype="text/html") for name, body in SOFT.items()})
