@@ -112,6 +112,10 @@ def _cases() -> list[Case]:
         C("empty-host-scheme", "LinkChecker http.html", '<a href="http://">empty</a>', {"http:///": "broken"}),
         C("scheme-relative", "LinkChecker http_slash.html / linkinator (silent for //////)",
           '<a href="//{host}/ok.html">rel</a><a href="///ok.html">three</a>', {"/ok.html": "ok"}),
+        C("malformed", "lychee TEST_HTML5_MALFORMED_LINKS", '<a href="https;//example.com/malformed_one">a</a>'
+          '<a href="https://example]org/malformed_two">b</a><a href="http://a b.example/">c</a>',
+          {"/cases/https": "broken", "http:///": "broken", "http://a b.example/": "broken"}),
+        C("base-empty", "linkinator basetag empty-base", '<base href=""><a href="../ok.html">p</a>', {"/ok.html": "ok"}),
         C("dot-host", "LinkChecker http.html (http://.example.org/)", '<a href="http://.example.org/">dot</a>',
           {"http://.example.org/": "broken"}),
         C("scheme-case", "LinkChecker http_lowercase.html", '<a href="HTTP://{host}/ok.html">upper</a>',
