@@ -498,3 +498,12 @@ def test_redirect_failure_reason():
 
     assert redirect_failure_reason(["http://h/a.jsp", "http://h/b.jsp?t=1", "http://h/a.jsp?t=2"], 20) == "重定向循环"
     assert redirect_failure_reason([f"http://h/hop/{i}" for i in range(21)], 20) == "重定向次数过多 (超过 20 次)"
+
+
+def test_query_escapes_kept_byte_for_byte():
+    """A latin-1 page's %FF is requested as written (browsers do), also when tracking parameters are stripped."""
+    from xunjian.urls import normalize
+
+    strip = frozenset({"sid"})
+    assert normalize("http://h/?quoted=%FF&sid=1", strip) == "http://h/?quoted=%FF"
+    assert normalize("http://h/?q=%E4%B8%AD&sid=1", strip) == "http://h/?q=%E4%B8%AD"
