@@ -32,7 +32,8 @@ from xunjian.crawler.extract import extract_links, page_title, stylesheet_links
 from xunjian.crawler.downloader import ScanStopping
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
 from xunjian.crawler.render import final_status, needs_recheck, needs_render, page_method_result
-from xunjian.crawler.verdict import head_needs_get, judge_failure, judge_response, response_facts, short_page_text
+from xunjian.crawler.verdict import (error_box_text, head_needs_get, judge_failure, judge_response, response_facts,
+                                     short_page_text)
 from xunjian.records import LinkResult, PageRecord
 from xunjian.urls import is_loopback_url, normalize, path_without_query, valid_host
 
@@ -238,6 +239,7 @@ class SiteSpider(scrapy.Spider):
             title=record.title, heading=heading,
             text_length=lambda: len(record.tree.text_content()) if record.tree is not None and len(record.html) < 60000 else 10**6,
             body_text=lambda: short_page_text(record.tree),
+            error_box=lambda: error_box_text(record.tree, record.html),
         )
         if rendered:
             record.link_visibility = page_method_result(response, "collect_link_visibility_async")

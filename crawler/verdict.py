@@ -47,21 +47,48 @@ def is_challenge(status: int, body: str) -> bool:
 
 
 def is_soft404(title: str, heading: str, text_length: int | Callable[[], int],
-               body_text: str | Callable[[], str] = "") -> bool:
-    """An error page answered with 2xx: an error title or heading on a short page, or an error phrase at the
-    very start of a short page's visible text.
+               body_text: str | Callable[[], str] = "", error_box: str | Callable[[], str] = "") -> bool:
+    """An error page answered with 2xx: an error title or heading on a short page, an error phrase at the
+    very start of a short page's visible text, or in a small box the page marks as its error message
+    (``class``/``id`` with 404/error/notfound: CMS error templates that keep the site's title and menus).
 
-    ``text_length`` and ``body_text`` may be callables, so the (costly) visible text is only computed when
-    needed: ``body_text`` only when the title and heading do not already say it.
+    ``text_length``, ``body_text`` and ``error_box`` may be callables, so the (costly) texts are only computed
+    when needed, in that order.
     """
     rules = linkcheck_rules()
     if rules["_soft404"].search(title or "") or rules["_soft404"].search(heading or ""):
         length = text_length() if callable(text_length) else text_length
         return length <= rules["soft404_max_text"]
     text = body_text() if callable(body_text) else body_text
-    if not text or len(text) > rules["soft404_body_max_text"]:
-        return False
-    return bool(rules["_soft404_body"].search(text[: rules["soft404_body_start"]]))
+    if text and len(text) <= rules["soft404_body_max_text"] \
+            and rules["_soft404_body"].search(text[: rules["soft404_body_start"]]):
+        return True
+    box = error_box() if callable(error_box) else error_box
+    return bool(box) and bool(rules["_soft404_body"].search(box))
+
+
+_BOX_MARK = "translate(concat(' ', @class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BOX_XPATH = "//body//*[" + " or ".join(
+    f"contains({_BOX_MARK}, '{word}')" for word in ("404", "error", "notfound", "not-found", "nofound", "not_found")
+) + "]"
+_BOX_HINTS = ("不存在", "找不到", "未找到", "已删除", "已被删除", "走丢", "ot found", "OT FOUND")
+_BOX_ATTR = re.compile(r"""(?:class|id)\s*=\s*["'][^"'>]*(?:404|error|notfound|not-found|nofound|not_found)""", re.I)
+
+
+def error_box_text(tree: Any, html: str = "", max_chars: int = 300) -> str:
+    """The text of the (first three, small) elements a page marks as its error message, or ""."""
+    body = tree.find(".//body") if tree is not None else None
+    if body is None:
+        return ""
+    text = body.text_content()  # counted in C; the phrases are looked for in it before any markup is
+    if not any(hint in text for hint in _BOX_HINTS) or (html and not _BOX_ATTR.search(html)):
+        return ""
+    texts = []
+    for el in tree.xpath(_BOX_XPATH)[:3]:
+        text = " ".join(el.text_content().split())
+        if text and len(text) <= max_chars:
+            texts.append(text)
+    return " | ".join(texts)
 
 
 def short_page_text(tree: Any) -> str:
@@ -100,7 +127,8 @@ def response_facts(response: Any, limit: int) -> dict[str, Any]:
         "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]").getall()).split())
     return {"body": response.text[:limit], "title": " ".join(sel.xpath("//title//text()").getall()).strip()[:200],
             "heading": " ".join(sel.xpath("//h1//text()").getall()).strip()[:200],
-            "text_length": len(" ".join(sel.xpath("//body//text()").getall())), "body_text": text}
+            "text_length": len(" ".join(sel.xpath("//body//text()").getall())), "body_text": text,
+            "error_box": lambda: error_box_text(sel.root, response.text[:limit])}
 
 
 def redirect_failure_reason(urls: list[str], limit: int) -> str:
@@ -139,6 +167,7 @@ def redirected_to_homepage(requested: str, final: str) -> bool:
 def judge_response(
     status: int, requested: str, final: str, body: str = "", title: str = "", heading: str = "",
     text_length: int | Callable[[], int] = 0, body_text: str | Callable[[], str] = "",
+    error_box: str | Callable[[], str] = "",
 ) -> tuple[str, str]:
     """Outcome of an answered request."""
     rules = linkcheck_rules()
@@ -152,7 +181,7 @@ def judge_response(
         return "broken", f"HTTP {status} 重定向无目标"
     if redirected_to_homepage(requested, final):
         return "wrong", "深层链接被重定向到首页"
-    if 200 <= status < 300 and is_soft404(title, heading, text_length, body_text):
+    if 200 <= status < 300 and is_soft404(title, heading, text_length, body_text, error_box):
         return "wrong", f"页面返回 {status}，但内容是错误页面"
     return "ok", f"HTTP {status}"
 

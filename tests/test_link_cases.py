@@ -177,6 +177,12 @@ def _cases() -> list[Case]:
           {"EXT/errorpage": "wrong"}),
         C("soft404-attachment-html", "issue 10: deep page beyond the crawl, HEAD 200", '<a href="EXT/errorpage.jsp">e</a>',
           {"EXT/errorpage.jsp": "wrong"}),
+        C("soft404-templated", "issue 10: CMS error template with the site's menus and title", '<a href="/soft/templated.html">t</a>',
+          {"/soft/templated.html": "wrong"}),
+        C("soft404-templated-external", "issue 10: external CMS error template", '<a href="EXT/templated.html">t</a>',
+          {"EXT/templated.html": "wrong"}),
+        C("templated-real-page", "issue 10 silent: real page with error-named boxes and a mention", '<a href="/soft/templated-ok.html">t</a>',
+          {"/soft/templated-ok.html": "ok"}),
         C("article-mentions-404", "issue 10 silent: article about 404s", '<a href="/soft/article.html">a</a>',
           {"/soft/article.html": "ok"}),
         C("short-real-page", "issue 10 silent: short real page", '<a href="/soft/short.html">s</a>',
@@ -190,7 +196,15 @@ def _cases() -> list[Case]:
     ]
 
 
+NAV = "".join(f"<li><a href='/col{i}/'>栏目名称{i} 政务公开 政策文件 通知公告</a></li>" for i in range(120))
 SOFT = {
+    "templated.html": (f"<html><head><meta charset='utf-8'><title>示例市人民政府门户网站</title></head><body><ul>{NAV}</ul>"
+                       "<div class='page-404'><img src='/img/ok.png'><p>抱歉，您访问的页面不存在或已被删除。</p></div>"
+                       f"<div class='footer'>{'主办单位：示例市人民政府办公室 ' * 20}</div></body></html>").encode(),
+    "templated-ok.html": (f"<html><head><meta charset='utf-8'><title>示例市人民政府门户网站</title></head><body><ul>{NAV}"
+                          "</ul><form><span class='error-tip'></span></form><div id='error-report'><a href='/jc'>我为政府"
+                          "网站找错</a></div><div class='article'><p>网站改版后，个别旧链接可能显示页面不存在，请通过搜索查找。</p>"
+                          f"</div><div class='footer'>{'主办单位：示例市人民政府办公室 ' * 20}</div></body></html>").encode(),
     "notfound.html": ("<html><head><meta charset='utf-8'><title>示例市人民政府</title></head><body><div id='err'>"
                       "<p>对不起，您访问的页面不存在！</p><p>5秒后自动返回首页</p></div></body></html>").encode(),
     "gbk.html": ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=gb2312'><title>示例县人民政府"
@@ -278,6 +292,7 @@ def _ext_routes(site_url: str) -> dict:
     ok = OK_PAGE.encode()
     return {"/ok.html": lambda h: send(h, 200, ok), "/errorpage": lambda h: send(h, 200, ERROR_PAGE.encode()),
             "/errorpage.jsp": lambda h: send(h, 200, ERROR_PAGE.encode()),
+            "/templated.html": lambda h: send(h, 200, SOFT["templated.html"]),
             "/headok/a.jsp": _head_ok_get_loop("/headok/b.jsp"), "/headok/b.jsp": _head_ok_get_loop("/headok/a.jsp"),
             "/moved": lambda h: send(h, 301, b"", headers={"Location": site_url + "ok.html"}),
             "/gone": lambda h: send(h, 404, b"not found")}
