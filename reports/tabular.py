@@ -38,6 +38,8 @@ def cell_value(finding: dict[str, Any], key: str) -> Any:
     value = finding.get(key)
     if key == "evidence":
         return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+    if key == "page_count" and not value:  # a site-level finding: no page
+        return ""
     if key == "example_pages":  # a grouped finding's example pages (evidence.pages), one per line
         return "\n".join(value or [])
     return "" if value is None else value
