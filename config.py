@@ -71,6 +71,11 @@ class CrawlSettings(_Section):
         return value
 
 
+class LinkSettings(_Section):
+    retry_after_max: float = Field(30, ge=0)
+    retry_after_times: int = Field(1, ge=0)
+
+
 class RenderSettings(_Section):
     enabled: bool = True
     executable_path: str = "/usr/bin/chromium"
@@ -154,6 +159,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     crawl: CrawlSettings = CrawlSettings()
     render: RenderSettings = RenderSettings()
+    links: LinkSettings = LinkSettings()
     checks: ChecksSettings = ChecksSettings()
     probe: ProbeSettings = ProbeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()

@@ -150,6 +150,9 @@ def indicator_for(code: str, profile: dict[str, Any]) -> tuple[dict[str, Any], f
 
 def _brief(f: dict[str, Any], points: float | None = None) -> dict[str, Any]:
     out = {k: f.get(k) for k in ("id", "rule", "severity", "page", "target", "message")}
+    page_count = (f.get("evidence") or {}).get("page_count")
+    if page_count is not None:
+        out["page_count"] = page_count  # a grouped finding: one problem on this many pages, deducted once
     if points is not None:
         out["points"] = points
     return out
@@ -224,6 +227,28 @@ def _drop_double_penalties(findings: list[dict[str, Any]], profile: dict[str, An
     return [f for i, f in enumerate(findings) if i not in dropped]
 
 
+LINK_RULES = ("LK001", "LK002", "LK003", "LK004", "LK005")
+
+
+def _one_per_link_target(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The indicators count unusable links by target, not by the pages linking them: one link finding per target,
+    the first-listed code winning (grouped findings already are; older per-(page, target) rows count once)."""
+    from xunjian.urls import fingerprint_url
+
+    keyed = [(f, fingerprint_url(f["target"]) if f["rule"] in LINK_RULES and f.get("target") else None) for f in findings]
+    best: dict[str, int] = {}
+    for f, k in keyed:
+        if k is not None:
+            best[k] = min(best.get(k, 99), LINK_RULES.index(f["rule"]))
+    out, kept = [], set()
+    for f, k in keyed:
+        if k is not None and (k in kept or LINK_RULES.index(f["rule"]) != best[k]):
+            continue
+        kept.add(k)
+        out.append(f)
+    return out
+
+
 def deductions(
     findings: list[dict[str, Any]], profile: dict[str, Any], skip_area: str | None = None
 ) -> list[dict[str, Any]]:
@@ -231,7 +256,8 @@ def deductions(
     scored = set(profile.get("scored_severities") or ["veto", "deduct"])
     groups: dict[str, dict[str, Any]] = {}
     once_seen: set[tuple[str, str]] = set()
-    for f in _drop_double_penalties([f for f in findings if f.get("severity") in scored], profile):
+    kept = _one_per_link_target([f for f in findings if f.get("severity") in scored])
+    for f in _drop_double_penalties(kept, profile):
         ind, points, once = indicator_for(f["rule"], profile)
         if skip_area and ind.get("area") == skip_area:
             continue

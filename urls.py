@@ -54,8 +54,11 @@ def normalize(url: str, strip_params: frozenset[str] | set[str] = frozenset()) -
     url = safe_url_string(url.strip())
     parts = urlsplit(url)
     if strip_params and parts.query:
-        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in strip_params]
-        parts = parts._replace(query=urlencode(kept))
+        # latin-1 round-trips every percent-escape byte for byte (%FF stays %FF, as browsers send it; utf-8
+        # would turn a non-UTF-8 escape into %EF%BF%BD, a different request)
+        query = parse_qsl(parts.query, keep_blank_values=True, encoding="latin-1")
+        kept = [(k, v) for k, v in query if k.lower() not in strip_params]
+        parts = parts._replace(query=urlencode(kept, encoding="latin-1"))
     path = parts.path
     # ";jsessionid=..." path parameters are session ids, never content.
     if ";" in path:

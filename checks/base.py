@@ -46,7 +46,9 @@ class Finding:
     """One problem found: the contract's finding JSON without the lifecycle fields.
 
     ``key`` holds the evidence that identifies the problem across scans (for the fingerprint);
-    ``None`` means page + target identify it.
+    ``None`` means page + target identify it. A ``grouped`` finding (one problem seen on many pages, with
+    ``evidence.page_count`` and ``evidence.pages``) is identified without its page: ``page`` is only the first
+    example, which may change from scan to scan.
     """
 
     rule: str
@@ -56,6 +58,7 @@ class Finding:
     target: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     key: str | None = None
+    grouped: bool = False
 
     def fingerprint(self, site_id: str) -> str:
         from xunjian.urls import fingerprint_url
@@ -63,7 +66,7 @@ class Finding:
         parts = [
             self.rule,
             site_id,
-            fingerprint_url(self.page) if self.page else "",
+            fingerprint_url(self.page) if self.page and not self.grouped else "",
             fingerprint_url(self.target) if self.target else "",
             self.key or "",
         ]

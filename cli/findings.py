@@ -54,6 +54,17 @@ def _t(value: object) -> Text:
     return Text("" if value is None else str(value))
 
 
+def _page_cell(f: dict) -> Text:
+    """The page, and for a grouped finding (any rule with evidence.page_count) how many pages share it."""
+    from xunjian.reports.data import grouped_pages, pages_zh
+
+    count, _pages = grouped_pages(f.get("evidence") or {}, f.get("page"))
+    text = _t(f["page"])
+    if count > 1:
+        text.append(f" (共 {pages_zh(count)})", style="dim")
+    return text
+
+
 @findings_app.command("show")
 def show(
     ctx: typer.Context,
@@ -84,7 +95,7 @@ def show(
         col.overflow = "fold"  # full URLs and messages, wrapped, never cut
     for f in items:
         rule = RULES.get(f["rule"])
-        table.add_row(str(f["id"]), f["rule"], _t(rule.zh if rule else f["rule"]), _t(f["page"]),
+        table.add_row(str(f["id"]), f["rule"], _t(rule.zh if rule else f["rule"]), _page_cell(f),
                       _t(f["message"]), f["first_seen"] or "", STATUS_ZH.get(f["status"], f["status"]))
     out.print(table)
     err.print(f"{site}: {len(items)} 项{STATUS_ZH[status]}问题", highlight=False, markup=False)

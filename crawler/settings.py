@@ -37,7 +37,7 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "RETRY_TIMES": c.retry_times,
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
         "HTTPERROR_ALLOW_ALL": True,
-        "REDIRECT_MAX_TIMES": 10,
+        "REDIRECT_MAX_TIMES": 20,  # as browsers (Chromium, Firefox): 11-20 hops still load; a real loop stays a loop
         "DOWNLOAD_MAXSIZE": 0,  # BodyLimit stops bodies itself, without failing the request
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": True,
@@ -53,6 +53,7 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
+                                   "xunjian.crawler.retryafter.RetryAfter": 540,
                                    "xunjian.crawler.browser.RenderMiddleware": 950},
         "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
                        "xunjian.crawler.search_probe.SearchProbe": 0},
@@ -67,6 +68,8 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "XJ_STRIP_QUERY_PARAMS": list(c.strip_query_params),
         "XJ_CHECK_EXTERNAL": c.check_external,
         "XJ_OFFLINE": c.offline,
+        "XJ_RETRY_AFTER_MAX": settings.links.retry_after_max,
+        "XJ_RETRY_AFTER_TIMES": settings.links.retry_after_times,
         "XJ_MAX_BODY": c.max_response_bytes,
         "XJ_BATCH_SIZE": settings.database.batch_size,
         "XJ_DATABASE_URL": settings.database.url,

@@ -29,11 +29,12 @@ from scrapy.http import TextResponse
 
 from xunjian.checks.security import SPIDER_USER_AGENT
 from xunjian.crawler.charset import response_text
-from xunjian.crawler.extract import extract_links, page_title
+from xunjian.crawler.extract import extract_links, page_title, stylesheet_links
 from xunjian.crawler.downloader import ScanStopping
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
 from xunjian.crawler.render import final_status, needs_recheck, needs_render, page_method_result
-from xunjian.crawler.verdict import judge_failure, judge_response
+from xunjian.crawler.verdict import (error_box_text, head_needs_get, judge_failure, judge_response, response_facts,
+                                     short_page_text)
 from xunjian.records import LinkResult, PageRecord
 from xunjian.urls import is_loopback_url, normalize, path_without_query, valid_host
 
@@ -48,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 HEADERS_ONLY = 0  # xj_max_body value: stop the download once the headers are in
 PROBE_BODY = 65536  # GET fallback of an HTML target: enough to recognise an error or challenge page
+CSS_BODY = 1 << 20  # an internal style sheet is read for its @import and url() links
 
 
 class SiteSpider(scrapy.Spider):
@@ -128,13 +130,16 @@ class SiteSpider(scrapy.Spider):
                   "xj_html_only": True, "xj_started": time.monotonic()},
         )
 
-    def _check_request(self, url: str, method: str = "HEAD", html_body: bool = False) -> scrapy.Request:
-        return scrapy.Request(
-            url, method=method, callback=self.link_checked, errback=self.link_failed, dont_filter=True,
-            priority=-1,
-            meta={"xj_target": url, "xj_max_body": PROBE_BODY if html_body else HEADERS_ONLY, "xj_html_only": True,
-                  "xj_started": time.monotonic(), "dont_obey_robotstxt": True, "max_retry_times": 1},
-        )
+    def _check_request(self, url: str, method: str = "HEAD", html_body: bool = False,
+                       css_depth: int | None = None) -> scrapy.Request:
+        """A link check; ``css_depth`` (an internal style sheet, linked at that depth) reads the sheet (GET)."""
+        meta = {"xj_target": url, "xj_max_body": PROBE_BODY if html_body else HEADERS_ONLY, "xj_html_only": True,
+                "xj_started": time.monotonic(), "dont_obey_robotstxt": True, "max_retry_times": 1}
+        if css_depth is not None:
+            method = "GET"
+            meta.update(xj_max_body=CSS_BODY, xj_html_only=False, xj_css_depth=css_depth)
+        return scrapy.Request(url, method=method, callback=self.link_checked, errback=self.link_failed,
+                              dont_filter=True, priority=-1, meta=meta)
 
     def _render_request(self, url: str, reason: str, fallback: tuple[PageRecord, LinkResult]) -> scrapy.Request:
         """The same page again, in the browser; ``fallback`` (the static record and verdict) if that fails."""
@@ -187,7 +192,9 @@ class SiteSpider(scrapy.Spider):
         if link.internal and link.kind == "page" and self._is_trap(link.url):
             self.crawler.stats.inc_value("links/trap_skipped")
             return None
-        return self._check_request(link.url)
+        if link.kind == "page":  # a page may be an error page (soft 404): GET its head, not only HEAD
+            return self._check_request(link.url, "GET", html_body=True)
+        return self._check_request(link.url, css_depth=depth if link.internal and link.kind == "stylesheet" else None)
 
     # -- callbacks --------------------------------------------------------------------------------
 
@@ -231,6 +238,8 @@ class SiteSpider(scrapy.Spider):
             record.status, target, response.url, body=record.html[:30000] if len(record.html) < 30000 else "",
             title=record.title, heading=heading,
             text_length=lambda: len(record.tree.text_content()) if record.tree is not None and len(record.html) < 60000 else 10**6,
+            body_text=lambda: short_page_text(record.tree),
+            error_box=lambda: error_box_text(record.tree, record.html),
         )
         if rendered:
             record.link_visibility = page_method_result(response, "collect_link_visibility_async")
@@ -285,37 +294,39 @@ class SiteSpider(scrapy.Spider):
 
     def link_checked(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
-        if response.request.method == "HEAD" and response.status >= 400:
-            # Many servers refuse HEAD (405/501) or answer it wrongly: ask again with GET.
+        if response.request.method == "HEAD" and head_needs_get(response.status, response.headers.get(b"Content-Type", b"").decode("latin-1")):
+            # Many servers refuse HEAD (405/501) or answer it wrongly; an HTML page may be an error page: GET.
             self.crawler.stats.inc_value("links/head_fallback")
             yield self._check_request(target, "GET", html_body=True)
             return
-        body, title, heading, length = "", "", "", 10**6
-        if isinstance(response, TextResponse) and response.body:
-            body = response.text[:PROBE_BODY]
-            sel = response.selector
-            title = " ".join(sel.xpath("//title//text()").getall()).strip()[:200]
-            heading = " ".join(sel.xpath("//h1//text()").getall()).strip()[:200]
-            length = len(" ".join(sel.xpath("//body//text()").getall()))
-        outcome, reason = judge_response(response.status, target, response.url, body, title, heading, length)
+        outcome, reason = judge_response(response.status, target, response.url, **response_facts(response, PROBE_BODY))
+        if outcome == "ok" and "xj_css_depth" in response.meta and isinstance(response, TextResponse):
+            yield from self._emit_stylesheet(response, self._result(response, outcome, reason))
+            return
         if needs_recheck(outcome, self.render_mode):
             yield self._recheck_request(target, self._result(response, outcome, reason))
             return
         self.crawler.stats.inc_value("links/checked")
         yield LinkResultItem(self._result(response, outcome, reason))
 
+    def _emit_stylesheet(self, response: TextResponse, result: LinkResult) -> Iterator[Any]:
+        """An internal style sheet that loads: its @import and url() targets are its links, checked too."""
+        self.crawler.stats.inc_value("links/checked")
+        yield LinkResultItem(result)
+        record = PageRecord(url=result.target, final_url=response.url, status=response.status,
+                            content_type=result.content_type.lower(), depth=response.meta["xj_css_depth"],
+                            size=len(response.body), page_type="stylesheet")
+        record.links = stylesheet_links(response.text, response.url, self.site, self.strip_params)
+        yield PageItem(record)
+        for link in record.links:
+            if (follow_up := self.follow(link, record.depth)) is not None:
+                yield follow_up
+
     def link_rechecked(self, response: scrapy.http.Response) -> Iterator[Any]:
         """The browser's answer decides: a real page is ok, an error broken, a wall or a challenge LK006."""
         target = response.meta["xj_target"]
         status = final_status(response)
-        body, title, heading, length = "", "", "", 10**6
-        if isinstance(response, TextResponse) and response.body:
-            body = response.text[:PROBE_BODY]
-            sel = response.selector
-            title = " ".join(sel.xpath("//title//text()").getall()).strip()[:200]
-            heading = " ".join(sel.xpath("//h1//text()").getall()).strip()[:200]
-            length = len(" ".join(sel.xpath("//body//text()").getall()))
-        outcome, reason = judge_response(status, target, response.url, body, title, heading, length)
+        outcome, reason = judge_response(status, target, response.url, **response_facts(response, PROBE_BODY))
         self.crawler.stats.inc_value("links/checked")
         self.crawler.stats.inc_value(f"links/rechecked/{outcome}")
         note = "浏览器复查后仍被拦截" if outcome == "blocked" else "已用浏览器复查"

@@ -22,10 +22,18 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 
+#: "404" as a word of its own (an error title), not a number in a sentence ("第404号", "404人", "1404").
+BARE_404 = r"(?<![\d第号])404(?![\d号人个件条项次元])"
+#: "404" next to an error word, for body text ("404 错误", "Error 404", "404 - 找不到文件").
+NEAR_404 = rf"{BARE_404}.{{0,12}}(?:错误|error|not\s*found|找不到|不存在|抱歉|对不起)|(?:错误|error|抱歉|对不起).{{0,12}}{BARE_404}"
+
+
 @cache
 def linkcheck_rules() -> dict[str, Any]:
     data = yaml.safe_load((RULES_DIR / "linkcheck.yaml").read_text(encoding="utf-8"))
-    data["_soft404"] = re.compile("|".join(re.escape(p) for p in data["soft404_patterns"]), re.I)
+    phrases = "|".join(re.escape(p) for p in data["soft404_patterns"])
+    data["_soft404"] = re.compile(rf"{phrases}|{BARE_404}", re.I)
+    data["_soft404_body"] = re.compile(rf"{phrases}|{NEAR_404}", re.I)
     data["_challenge"] = re.compile("|".join(re.escape(p) for p in data["challenge_markers"]), re.I)
     return data
 
@@ -38,29 +46,128 @@ def is_challenge(status: int, body: str) -> bool:
     return bool(rules["_challenge"].search(body))
 
 
-def is_soft404(title: str, heading: str, text_length: int | Callable[[], int]) -> bool:
-    """An error page answered with 2xx: an error title or heading on a short page.
+def is_soft404(title: str, heading: str, text_length: int | Callable[[], int],
+               body_text: str | Callable[[], str] = "", error_box: str | Callable[[], str] = "") -> bool:
+    """An error page answered with 2xx: an error title or heading on a short page, an error phrase at the
+    very start of a short page's visible text, or in a small box the page marks as its error message
+    (``class``/``id`` with 404/error/notfound: CMS error templates that keep the site's title and menus).
 
-    ``text_length`` may be a callable, so the (costly) visible-text length is only computed for pages
-    whose title or heading looks like an error.
+    ``text_length``, ``body_text`` and ``error_box`` may be callables, so the (costly) texts are only computed
+    when needed, in that order.
     """
     rules = linkcheck_rules()
-    if not (rules["_soft404"].search(title or "") or rules["_soft404"].search(heading or "")):
-        return False
-    length = text_length() if callable(text_length) else text_length
-    return length <= rules["soft404_max_text"]
+    if rules["_soft404"].search(title or "") or rules["_soft404"].search(heading or ""):
+        length = text_length() if callable(text_length) else text_length
+        return length <= rules["soft404_max_text"]
+    text = body_text() if callable(body_text) else body_text
+    if text and len(text) <= rules["soft404_body_max_text"] \
+            and rules["_soft404_body"].search(text[: rules["soft404_body_start"]]):
+        return True
+    box = error_box() if callable(error_box) else error_box
+    return bool(box) and bool(rules["_soft404_body"].search(box))
+
+
+_BOX_MARK = "translate(concat(' ', @class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BOX_XPATH = "//body//*[" + " or ".join(
+    f"contains({_BOX_MARK}, '{word}')" for word in ("404", "error", "notfound", "not-found", "nofound", "not_found")
+) + "]"
+_BOX_HINTS = ("不存在", "找不到", "未找到", "已删除", "已被删除", "走丢", "ot found", "OT FOUND")
+_BOX_ATTR = re.compile(r"""(?:class|id)\s*=\s*["'][^"'>]*(?:404|error|notfound|not-found|nofound|not_found)""", re.I)
+
+
+def error_box_text(tree: Any, html: str = "", max_chars: int = 300) -> str:
+    """The text of the (first three, small) elements a page marks as its error message, or ""."""
+    body = tree.find(".//body") if tree is not None else None
+    if body is None:
+        return ""
+    text = body.text_content()  # counted in C; the phrases are looked for in it before any markup is
+    if not any(hint in text for hint in _BOX_HINTS) or (html and not _BOX_ATTR.search(html)):
+        return ""
+    texts = []
+    for el in tree.xpath(_BOX_XPATH)[:3]:
+        text = " ".join(el.text_content().split())
+        if text and len(text) <= max_chars:
+            texts.append(text)
+    return " | ".join(texts)
+
+
+def short_page_text(tree: Any) -> str:
+    """The visible text of a page whose visible text is short enough to be an error page, else "" (cheap for
+    long pages: the body's text length minus its scripts' and styles', both counted in C, decides first)."""
+    body = tree.find(".//body") if tree is not None else None
+    if body is None:
+        return ""
+    limit = linkcheck_rules()["soft404_body_max_text"]
+    raw = body.text_content()
+    if len(raw) > limit:
+        hidden = sum(len(el.text_content()) for el in body.iter("script", "style", "noscript", "template"))
+        if len(raw) - hidden > 3 * limit and len(" ".join(raw.split())) - hidden > limit:
+            return ""
+    text = visible_text(tree)
+    return text if len(text) <= limit else ""
+
+
+def visible_text(tree: Any) -> str:
+    """The visible text of a parsed page's body (no script or style), whitespace collapsed."""
+    if tree is None:
+        return ""
+    parts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")
+    return " ".join(" ".join(parts).split())
+
+
+def response_facts(response: Any, limit: int) -> dict[str, Any]:
+    """What :func:`judge_response` reads from a link check's answer: body, title, first heading, text."""
+    from scrapy.http import TextResponse
+
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    if not (isinstance(response, TextResponse) and response.body) or (ctype and "html" not in ctype):
+        return {"body": "", "title": "", "heading": "", "text_length": 10**6}  # not a page: a sheet, a file
+    sel = response.selector
+    text = " ".join(" ".join(sel.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]").getall()).split())
+    return {"body": response.text[:limit], "title": " ".join(sel.xpath("//title//text()").getall()).strip()[:200],
+            "heading": " ".join(sel.xpath("//h1//text()").getall()).strip()[:200],
+            "text_length": len(" ".join(sel.xpath("//body//text()").getall())), "body_text": text,
+            "error_box": lambda: error_box_text(sel.root, response.text[:limit])}
+
+
+def redirect_failure_reason(urls: list[str], limit: int) -> str:
+    """Why a redirect chain was given up: a loop (a page reached again, whatever its query string or session
+    id) or only too many hops (browsers follow up to 20)."""
+    seen: set[str] = set()
+    for url in urls:
+        parts = urlsplit(url)
+        key = f"{parts.netloc.lower()}{parts.path.split(';', 1)[0]}"
+        if key in seen:
+            return "重定向循环"
+        seen.add(key)
+    return f"重定向次数过多 (超过 {limit} 次)"
+
+
+def head_needs_get(status: int, content_type: str) -> bool:
+    """A HEAD answer that cannot be judged alone: refused (many servers answer HEAD with 405/501 or wrongly),
+    or an HTML page whose body may be an error page (soft 404), a JavaScript redirect loop or a challenge."""
+    return status >= 400 or (200 <= status < 300 and "html" in (content_type or "").lower())
+
+
+def _host(url: str) -> str:
+    """host[:port] without a leading www. (another port is another host, rules.md)."""
+    host = urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+    return host[4:] if host.startswith("www.") else host
 
 
 def redirected_to_homepage(requested: str, final: str) -> bool:
-    """A deep link that ends on a homepage (a typical 'wrong link': the page was removed)."""
-    if requested == final or is_homepage_url(requested):
+    """A deep link that ends on its own site's homepage (a typical 'wrong link': the page was removed). A
+    redirect to another host is a move, followed like a browser does (LinkChecker, muffet: valid)."""
+    if requested == final or is_homepage_url(requested) or _host(requested) != _host(final):
         return False
     return is_homepage_url(final) and urlsplit(final).path != urlsplit(requested).path
 
 
 def judge_response(
     status: int, requested: str, final: str, body: str = "", title: str = "", heading: str = "",
-    text_length: int | Callable[[], int] = 0,
+    text_length: int | Callable[[], int] = 0, body_text: str | Callable[[], str] = "",
+    error_box: str | Callable[[], str] = "",
 ) -> tuple[str, str]:
     """Outcome of an answered request."""
     rules = linkcheck_rules()
@@ -74,9 +181,8 @@ def judge_response(
         return "broken", f"HTTP {status} 重定向无目标"
     if redirected_to_homepage(requested, final):
         return "wrong", "深层链接被重定向到首页"
-    if title or heading:
-        if is_soft404(title, heading, text_length):
-            return "wrong", f"页面返回 {status}，但内容是错误页面"
+    if 200 <= status < 300 and is_soft404(title, heading, text_length, body_text, error_box):
+        return "wrong", f"页面返回 {status}，但内容是错误页面"
     return "ok", f"HTTP {status}"
 
 
@@ -95,7 +201,10 @@ def judge_failure(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "redirect" in text.lower():
-            return "broken", "重定向循环"
+            request = getattr(failure, "request", None)
+            meta = request.meta if request is not None else {}
+            urls = [*meta.get("redirect_urls", []), *([request.url] if request is not None else [])]
+            return "broken", redirect_failure_reason(urls, meta.get("redirect_times", len(urls) - 1))
         return "skipped", text or "忽略"
     if isinstance(exc, (terr.DNSLookupError, getattr(sx, "CannotResolveHostError", terr.DNSLookupError))):
         return "broken", "域名解析失败"

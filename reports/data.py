@@ -57,6 +57,23 @@ def _page_titles(session: Session, site_id: str, urls: set[str]) -> dict[str, st
     return {url: title or "" for url, title in rows}
 
 
+def grouped_pages(evidence: dict[str, Any], page: str | None) -> tuple[int, list[str]]:
+    """(page count, example pages) of any finding: a grouped one (``evidence.page_count``/``pages``, any rule)
+    or a single-page one (1, [page])."""
+    pages = [p for p in evidence.get("pages") or [] if isinstance(p, str)] if isinstance(evidence, dict) else []
+    try:
+        count = int(evidence.get("page_count")) if isinstance(evidence, dict) and evidence.get("page_count") else 0
+    except (TypeError, ValueError):
+        count = 0
+    if not pages and page:
+        pages = [page]
+    return max(count, len(pages)), pages
+
+
+def pages_zh(count: int) -> str:
+    return f"{count} 个页面" if count > 1 else ""
+
+
 def _enrich(row: Any, site_id: str, profile: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
     from xunjian.scoring import indicator_for
     from xunjian.storage.findings import finding_json
@@ -65,7 +82,9 @@ def _enrich(row: Any, site_id: str, profile: dict[str, Any], titles: dict[str, s
     rule = RULES.get(f["rule"])
     ind = indicator_for(f["rule"], profile)[0]
     evidence = f["evidence"] or {}
+    page_count, pages = grouped_pages(evidence, f["page"])
     f.update(
+        page_count=page_count, example_pages=pages, pages_zh=pages_zh(page_count),
         rule_name=rule.name if rule else f["rule"], rule_zh=rule.zh if rule else f["rule"],
         severity_zh=SEVERITY_ZH.get(f["severity"], f["severity"]),
         status_zh=STATUS_ZH.get(f["status"], f["status"]),

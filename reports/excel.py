@@ -29,7 +29,7 @@ HEADER_FILL = PatternFill("solid", fgColor="9C1C1C")
 LINK_FONT = Font(color="0563C1", underline="single")
 FAIL_FONT = Font(bold=True, color="C00000")
 LINK_KEYS = ("page", "target")
-WIDTHS = {"问题描述": 48, "页面": 40, "问题对象": 40, "证据": 40, "页面标题": 30, "所属指标": 22, "问题类型": 22}
+WIDTHS = {"问题描述": 48, "页面": 40, "问题对象": 40, "证据": 40, "页面标题": 30, "示例页面": 40, "所属指标": 22, "问题类型": 22}
 
 
 def _safe(value: Any) -> Any:
@@ -78,7 +78,7 @@ def _findings(ws: Worksheet, findings: list[dict[str, Any]], columns: list[tuple
             if key in LINK_KEYS and _is_web_url(f.get(key)):
                 cell.hyperlink = f[key]
                 cell.font = LINK_FONT
-            if key in ("message", "evidence"):
+            if key in ("message", "evidence", "example_pages"):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.auto_filter.ref = ws.dimensions
 

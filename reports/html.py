@@ -38,6 +38,8 @@ def _evidence_items(value: Any, limit: int = 160) -> list[tuple[str, str]]:
         return [("", _tojson_pretty(value)[:limit])]
     items = []
     for key, item in sorted(value.items()):
+        if key == "pages":  # a grouped finding's example pages: listed beside the page, not as raw JSON
+            continue
         text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)
         items.append((str(key), text if len(text) <= limit else text[:limit] + "…"))
     return items

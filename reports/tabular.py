@@ -21,10 +21,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FINDING_COLUMNS = [
     ("id", "问题编号"), ("site", "站点"), ("rule", "规则"), ("rule_zh", "问题类型"), ("severity_zh", "级别"),
     ("indicator_name", "所属指标"), ("page", "页面"), ("page_title", "页面标题"), ("target", "问题对象"),
-    ("message", "问题描述"), ("evidence", "证据"), ("first_seen", "首次发现"), ("last_seen", "最近发现"),
-    ("status_zh", "状态"),
+    ("message", "问题描述"), ("page_count", "涉及页面数"), ("example_pages", "示例页面"), ("evidence", "证据"),
+    ("first_seen", "首次发现"), ("last_seen", "最近发现"), ("status_zh", "状态"),
 ]
-FIXED_COLUMNS = FINDING_COLUMNS[:10] + [("first_seen", "首次发现"), ("resolved_at", "整改确认时间")]
+FIXED_COLUMNS = FINDING_COLUMNS[:11] + [("first_seen", "首次发现"), ("resolved_at", "整改确认时间")]
 
 
 def neutralise(value: Any) -> Any:
@@ -38,6 +38,10 @@ def cell_value(finding: dict[str, Any], key: str) -> Any:
     value = finding.get(key)
     if key == "evidence":
         return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+    if key == "page_count" and not value:  # a site-level finding: no page
+        return ""
+    if key == "example_pages":  # a grouped finding's example pages (evidence.pages), one per line
+        return "\n".join(value or [])
     return "" if value is None else value
 
 

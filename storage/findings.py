@@ -1,8 +1,10 @@
 """The finding lifecycle: merge by fingerprint, resolve after a complete scan, reopen, ignore.
 
 A finding keeps its ``first_seen`` across scans because its fingerprint (rule, site, normalised
-page and target, key evidence) is stable. Only a *complete* scan resolves what it no longer sees.
-All functions take the session first and never commit.
+page and target, key evidence) is stable; a grouped finding (one problem on many pages, with
+``evidence.page_count`` and ``evidence.pages``) is identified without its page, which is only its first
+example and is refreshed. Only a *complete* scan resolves what it no longer sees. All functions take the
+session first and never commit.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def merge_findings(
             continue
         row.last_seen = now
         row.last_scan_id = scan_id if scan_id is not None else row.last_scan_id
+        if getattr(f, "grouped", False):  # a grouped finding's page is its first example page, which may change between scans
+            row.page = f.page
         row.message = f.message
         row.evidence = f.to_dict()["evidence"]
         row.severity = f.severity
