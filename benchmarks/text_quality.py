@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/text_quality.py [--data ../shared/data] [--json]
+    .venv/bin/python benchmarks/text_quality.py [--json]
 
 Measures, with the word lists in ``rules/`` exactly as shipped:
 
@@ -14,7 +14,7 @@ Measures, with the word lists in ``rules/`` exactly as shipped:
   long contexts and planted severe errors): precision and recall;
 * throughput on one core: MB (UTF-8, 10^6 bytes) of text per second through one scan of every list, over
   page-sized chunks of the test sentences; and MB of HTML per second through the full page text checks
-  (extraction + TX + SC002) over the real government pages in ``../shared/data/govpages_*``.
+  (extraction + TX + SC002) over the real government pages in ``tests/fixtures/real/govpages_*``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DETECT = frozenset({"TX001", "TX002"})
+DATA = ROOT / "benchmarks" / "data"          # ecspell/, sighan15/, zh_wordlists_ecspell/ (copies, PROVENANCE.md)
+REAL = ROOT / "tests" / "fixtures" / "real"   # govpages_*/ real government pages
 
 
 def _pairs(path: Path) -> list[tuple[str, str]]:
@@ -121,14 +123,14 @@ def text_throughput(files: list[Path], target_mb: float = 8.0) -> dict[str, floa
             "matches": found}
 
 
-def page_throughput(data: Path, rounds: int = 20) -> dict[str, float]:
+def page_throughput(real: Path = REAL, rounds: int = 20) -> dict[str, float]:
     """MB/s of real government HTML through extraction + TX + SC002 page checks (one core)."""
     from xunjian.checks.base import CheckContext
     from xunjian.checks.security import illicit_findings
     from xunjian.checks.text import text_findings
     from xunjian.records import PageRecord, SiteInfo
 
-    pages = sorted(p for d in data.glob("govpages_*") for p in d.glob("*.htm*"))
+    pages = sorted(p for d in real.glob("govpages_*") for p in d.glob("*.htm*"))
     htmls = [p.read_text(encoding="utf-8", errors="replace") for p in pages]
     site = SiteInfo("bench", "示例市人民政府", "http://127.0.0.1/")
     size = findings = 0
@@ -145,7 +147,7 @@ def page_throughput(data: Path, rounds: int = 20) -> dict[str, float]:
             "mb_per_s": round(size / 1e6 / cpu, 2), "findings": findings}
 
 
-def real_pages(data: Path) -> dict[str, object]:
+def real_pages(real: Path = REAL) -> dict[str, object]:
     """Every finding of the TX and SC page checks on the real government pages (for manual review)."""
     from xunjian.checks.base import CheckContext
     from xunjian.checks.security import PAGE_CHECKS as SC_CHECKS
@@ -153,7 +155,7 @@ def real_pages(data: Path) -> dict[str, object]:
     from xunjian.records import PageRecord, SiteInfo
 
     out: list[dict[str, object]] = []
-    pages = sorted(p for d in data.glob("govpages_*") for p in d.glob("*.htm*"))
+    pages = sorted(p for d in real.glob("govpages_*") for p in d.glob("*.htm*"))
     for path in pages:
         page = PageRecord(url="http://127.0.0.1/x.html", final_url="http://127.0.0.1/x.html", status=200,
                           html=path.read_text(encoding="utf-8", errors="replace"), content_type="text/html")
@@ -170,7 +172,7 @@ def real_pages(data: Path) -> dict[str, object]:
     return {"pages": len(pages), "by_rule": by_rule, "findings": out}
 
 
-def correct_text(data: Path) -> dict[str, object]:
+def correct_text(data: Path = DATA) -> dict[str, object]:
     """Findings per code on correct text: the corrected side of every ECSpell sentence plus policy titles.
 
     Every TX001 here is a false alarm. (The corrected sentences are not all perfect: a few TX002 hits are
@@ -178,7 +180,7 @@ def correct_text(data: Path) -> dict[str, object]:
     """
     from xunjian.checks.wordlists import lexicon
 
-    texts = [tgt for f in sorted((data / "ecspell_csc").glob("*.tsv")) for _src, tgt in _pairs(f)]
+    texts = [tgt for f in sorted((data / "ecspell").glob("*.tsv")) for _src, tgt in _pairs(f)]
     titles = data / "zh_wordlists_ecspell" / "policy_regulation_titles.txt"
     texts += titles.read_text(encoding="utf-8").splitlines()
     counts: dict[str, int] = {}
@@ -191,21 +193,21 @@ def correct_text(data: Path) -> dict[str, object]:
             "samples": {k: v[:5] for k, v in samples.items()}}
 
 
-def run(data: Path) -> dict[str, object]:
+def run(data: Path = DATA, real: Path = REAL) -> dict[str, object]:
     from xunjian.checks.wordlists import lexicon
 
     start = time.process_time()
     lex = lexicon()
     build = time.process_time() - start
-    tests = [data / "ecspell_csc" / "odw_test.tsv", data / "ecspell_csc" / "law_test.tsv",
-             data / "sighan15_csc" / "sighan15_test_simplified.tsv"]
+    tests = [data / "ecspell" / "odw_test.tsv", data / "ecspell" / "law_test.tsv",
+             data / "sighan15" / "sighan15_test_simplified.tsv"]
     return {
         "lexicon": {"patterns": lex.counts, "build_cpu_seconds": round(build, 2)},
         "detection": [detection(p) for p in tests],
         "gov_tx001": gov_set(ROOT / "benchmarks" / "data" / "gov_sentences.tsv"),
         "text_throughput": text_throughput(tests),
-        "page_throughput": page_throughput(data),
-        "real_pages": real_pages(data),
+        "page_throughput": page_throughput(real),
+        "real_pages": real_pages(real),
         "correct_text": correct_text(data),
     }
 
@@ -229,7 +231,7 @@ def _markdown(res: dict[str, object]) -> str:
     lines.append(f"Correct text ({c['texts']} corrected ECSpell sentences and policy titles, "
                  f"{c['chars']} characters): findings by rule {c['findings']}.")
     r = res["real_pages"]
-    lines.append(f"Real government pages ({r['pages']}, ../shared/data/govpages_*): "
+    lines.append(f"Real government pages ({r['pages']}, tests/fixtures/real/govpages_*): "
                  f"findings by rule {r['by_rule']}:")
     lines.extend(f"- {f['page']}: {f['rule']} {f['what']}" for f in r["findings"])
     return "\n".join(lines)
@@ -237,10 +239,9 @@ def _markdown(res: dict[str, object]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
     args = parser.parse_args()
-    res = run(args.data)
+    res = run()
     text = json.dumps(res, ensure_ascii=False, indent=2) if args.json else _markdown(res)
     sys.stdout.write(text + "\n")
 
