@@ -227,15 +227,36 @@ def _typos(rules_dir: Path) -> Iterator[Entry]:
 def _sensitive(rules_dir: Path) -> Iterator[Entry]:
     data = yaml.safe_load((rules_dir / "sensitive.yaml").read_text(encoding="utf-8"))
     for cat, spec in (data.get("categories") or {}).items():
-        for word in spec.get("words") or []:
-            yield Entry("TX003", str(word), "", cat, spec.get("source", ""), spec.get("severity"),
-                        label=spec.get("label", cat))
+        for key, weak in (("words", False), ("context_words", True)):
+            for word in spec.get(key) or []:
+                word = str(word).removesuffix("(x)")
+                yield Entry("TX003", word, "", cat, spec.get("source", ""), spec.get("severity"), weak=weak,
+                            label=spec.get("label", cat))
+
+
+def outdated_family_terms(data: dict) -> list[dict]:
+    """Every level of every renamed family of ``outdated_terms.yaml`` (国土资源 x 厅/局/分局/所 ...)."""
+    known = {t["term"] for t in data.get("terms") or []}
+    out = []
+    for fam in data.get("families") or []:
+        for stem in fam["old"]:
+            for level in fam["levels"]:
+                term = stem + level
+                if term in known:
+                    continue
+                known.add(term)
+                row = {"term": term, "current": fam.get("current") or fam["new"] + level,
+                       "reform": fam.get("reform", ""), "category": "local-body"}
+                if "not_after" in fam:
+                    row["not_after"] = fam["not_after"]
+                out.append(row)
+    return out
 
 
 def _outdated(rules_dir: Path) -> Iterator[Entry]:
     data = yaml.safe_load((rules_dir / "outdated_terms.yaml").read_text(encoding="utf-8"))
     defaults = data.get("defaults") or {}
-    for t in data.get("terms") or []:
+    for t in [*(data.get("terms") or []), *outdated_family_terms(data)]:
         yield Entry("TX004", t["term"], t["current"], t.get("category", ""), f"{t.get('reform', '')}年机构改革",
                     not_after=tuple(t.get("not_after", defaults.get("not_after", ()))),
                     not_before=tuple(t.get("not_before", defaults.get("not_before", ()))))
@@ -294,7 +315,7 @@ class Lexicon:
                 if _guarded(s, e, guards, entry.code) or not _context_ok(text, s, e, entry):
                     continue
                 found.append(Match(entry, s, e, text))
-                if not entry.weak:
+                if not (entry.weak and entry.code == "SC002"):
                     break
         if want_idioms:
             for hit in self.idioms.scan(text):
@@ -317,7 +338,27 @@ def _guarded(s: int, e: int, guards: list[tuple[int, int]], code: str) -> bool:
 def _context_ok(text: str, s: int, e: int, entry: Entry) -> bool:
     if any(text.endswith(p, 0, s) for p in entry.not_after):
         return False
+    if entry.code == "TX004" and _former_prefix(text, s):
+        return False
     return not any(text.startswith(p, e) for p in entry.not_before)
+
+
+_PLACE_END = frozenset("省市县区镇乡州旗盟")
+
+
+def _former_prefix(text: str, s: int) -> bool:
+    """原 + a place name before the match (原县国土资源局, 原XX市工商局): the old body named on purpose.
+
+    原 must not be part of a word (太原市工商局 is a current mistake, not a former body).
+    """
+    lo = max(0, s - 10)
+    i = text.rfind("原", lo, s)
+    if i < 0 or s - i < 2 or text[s - 1] not in _PLACE_END:
+        return False
+    between = text[i + 1:s]
+    if not all("\u4e00" <= c <= "\u9fff" for c in between):
+        return False
+    return not (i > 0 and _is_word(text[i - 1:i + 1])) and not _is_word(text[i:i + 2])
 
 
 def _resolve_overlaps(found: list[Match], text: str) -> list[Match]:
@@ -326,12 +367,16 @@ def _resolve_overlaps(found: list[Match], text: str) -> list[Match]:
     kept: list[Match] = []
     for m in found:
         # a weak SC002 word (reported only in off-site link text) does not hide another code's match
-        if any(k.start < m.end and m.start < k.end and not (k.entry.weak and k.code != m.code) for k in kept):
+        if any(k.start < m.end and m.start < k.end and not _weak_sc002(k, m) for k in kept):
             continue
         if on_word_boundaries(text, m.start, m.end, suffix_ok=m.code in _SUFFIX_OK, fix=m.entry.suggestion):
             kept.append(m)
     kept.sort(key=lambda m: m.start)
     return kept
+
+
+def _weak_sc002(kept: Match, other: Match) -> bool:
+    return kept.entry.weak and kept.code == "SC002" and other.code != "SC002"
 
 
 def on_word_boundaries(text: str, s: int, e: int, margin: int = 8, suffix_ok: bool = False,
