@@ -79,6 +79,16 @@ class ChecksSettings(_Section):
     processes: int = Field(1, ge=0, le=1)
 
 
+class TextLMSettings(_Section):
+    """TX005 (statistical typos with a language model): settings.yaml section ``text_lm``."""
+
+    enabled: bool = True
+    model_path: str = "/usr/lib/x86_64-linux-gnu/libime/zh_CN.lm"
+    first_scan_months: int = Field(12, ge=0)
+    cache_path: str | None = None
+    cache_size: int = Field(200_000, ge=0)
+
+
 class ProbeSettings(_Section):
     interval_minutes: float = Field(30, gt=0)
     timeout: float = Field(15, gt=0)
@@ -124,6 +134,7 @@ class Settings(_Section):
     crawl: CrawlSettings
     render: RenderSettings = RenderSettings()
     checks: ChecksSettings = ChecksSettings()
+    text_lm: TextLMSettings = TextLMSettings()
     probe: ProbeSettings = ProbeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     alerts: AlertSettings = AlertSettings()

@@ -38,6 +38,7 @@ _TABLE = [
     ("TX002", "typo", "错别字", "deduct"),
     ("TX003", "sensitive-word", "敏感词", "deduct"),
     ("TX004", "outdated-term", "过时表述", "warn"),
+    ("TX005", "statistical-typo", "疑似错别字(语言模型)", "warn"),
     ("SC001", "hidden-link", "暗链", "veto"),
     ("SC002", "illicit-content", "违法违规内容", "veto"),
     ("SC003", "foreign-script", "可疑外部脚本", "warn"),
