@@ -336,8 +336,8 @@ def run(data: Path = DATA, real: Path = REAL) -> dict[str, object]:
 
 
 def _markdown(res: dict[str, object]) -> str:
-    lines = ["| set | system | sentences (wrong / seen in training) | precision | recall all | recall unseen | "
-             "recall seen | location precision | false flags /10k corrected chars |",
+    lines = [("| set | system | sentences (wrong / seen in training) | precision | recall all | recall unseen | "
+              "recall seen | location precision | false flags /10k corrected chars |"),
              "|---|---|---|---|---|---|---|---|---|"]
     names = {"wordlists": "TX001+TX002", "tx005": "TX005", "both": "TX001+TX002+TX005"}
     for d in res["detection"]:  # type: ignore[union-attr]

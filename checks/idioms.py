@@ -27,6 +27,9 @@ _NUMERALS = frozenset("一二三四五六七八九十百千万两零〇")
 _FUNCTION = frozenset("的地得和合与及了着过在是有之其而")
 _SKIP = _NUMERALS | _FUNCTION
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
+#: (Three-character words were tried and dropped: their one-character-off windows are mostly word
+#: boundaries of correct text, 向政府 / 乡政府, 经济大循环 / 经济带.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ class IdiomHit:
 
 
 class IdiomIndex:
-    """Four-character idioms by their one-character-left-out keys."""
+    """Four-character idioms by their one-character-left-out keys (any length works; only 4 is used)."""
 
     def __init__(self, idioms: dict[str, int], conf: dict[str, set[str]], freq: dict[str, int]) -> None:
         self._keys: dict[str, list[str]] = {}
@@ -45,38 +48,57 @@ class IdiomIndex:
         self._freq = freq
         self._idioms = idioms
         for idiom in idioms:
-            for i in range(4):
+            for i in range(len(idiom)):
                 self._keys.setdefault(idiom[:i] + "?" + idiom[i + 1:], []).append(idiom)
+        # one changed character leaves the first or the last two characters of an idiom intact
+        four = [i for i in idioms if len(i) == 4]
+        self._halves = frozenset(i[:2] for i in four) | frozenset("?" + i[2:] for i in four)
+        self._three = any(len(i) == 3 for i in idioms)
 
     def __len__(self) -> int:
         return len(self._idioms)
 
     def scan(self, text: str) -> Iterator[IdiomHit]:
-        """Every window of ``text`` that is one confusable character away from an idiom."""
-        keys, conf, freq = self._keys, self._conf, self._freq
-        for j in range(len(text) - 3):
-            window = text[j:j + 4]
-            if freq.get(window) or not _CJK4.fullmatch(window):
-                continue
-            for i in range(4):
-                for idiom in keys.get(window[:i] + "?" + window[i + 1:], ()):
-                    wrong, right = window[i], idiom[i]
-                    if wrong in _SKIP or right in _SKIP or wrong not in conf.get(right, ()):
-                        continue
-                    if not self._real_phrase(window, i, self._idioms[idiom]):
-                        yield IdiomHit(j, window, idiom)
+        """Every window of ``text`` that is one confusable character away from an indexed idiom."""
+        halves = self._halves
+        for run in _CJK_RUN.finditer(text):
+            for j in range(run.start(), run.end() - 2):
+                if self._three:
+                    yield from self._at(text, j, 3)
+                if j + 4 <= run.end() and (text[j:j + 2] in halves or "?" + text[j + 2:j + 4] in halves):
+                    yield from self._at(text, j, 4)
+
+    def _at(self, text: str, j: int, n: int) -> Iterator[IdiomHit]:
+        window = text[j:j + n]
+        if self._freq.get(window):
+            return
+        keys, conf = self._keys, self._conf
+        for i in range(n):
+            for idiom in keys.get(window[:i] + "?" + window[i + 1:], ()):
+                wrong, right = window[i], idiom[i]
+                if wrong in _SKIP or right in _SKIP or wrong not in conf.get(right, ()):
+                    continue
+                if not self._real_phrase(window, i, self._idioms[idiom]):
+                    yield IdiomHit(j, window, idiom)
 
     def _real_phrase(self, window: str, i: int, idiom_freq: int) -> bool:
-        """A word across the changed character commoner than the idiom: the window is a real phrase."""
-        for a in range(0, i + 1):
-            for b in range(i + 1, 5):
-                if b - a >= 2 and self._freq.get(window[a:b], 0) > max(idiom_freq, 50):
+        """A word across the changed character, or the rest of the window beside a changed edge character,
+        commoner than the idiom: the window is a real phrase (汇聚起现代化 is not 超现代化)."""
+        bar = min(max(idiom_freq, 50), 300)
+        n = len(window)
+        if (i == 0 and self._freq.get(window[1:], 0) > bar) or (i == n - 1 and self._freq.get(window[:-1], 0) > bar):
+            return True
+        for a in range(i + 1):
+            for b in range(i + 1, n + 1):
+                if b - a >= 2 and self._freq.get(window[a:b], 0) > bar:
                     return True
         return False
 
 
-def jieba_idioms(min_freq: int = MIN_IDIOM_FREQ, tags: frozenset[str] = frozenset({"i", "l"})) -> dict[str, int]:
-    """Four-character idioms and set phrases (POS tags ``i``, ``l``) of jieba's dictionary, with frequency."""
+def jieba_idioms(min_freq: int = MIN_IDIOM_FREQ, tags: frozenset[str] | None = frozenset({"i", "l"}),
+                 skip_tags: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Four-character entries of jieba's dictionary with POS tag in ``tags`` (all when None) and not in
+    ``skip_tags``, with their frequency: by default idioms and set phrases (``i``, ``l``)."""
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
@@ -84,7 +106,8 @@ def jieba_idioms(min_freq: int = MIN_IDIOM_FREQ, tags: frozenset[str] = frozense
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) == 3 and parts[2] in tags and len(parts[0]) == 4 and int(parts[1]) >= min_freq:
-                if _CJK4.fullmatch(parts[0]):
-                    out[parts[0]] = int(parts[1])
+            if (len(parts) == 3 and (tags is None or parts[2] in tags) and parts[2] not in skip_tags
+                    and int(parts[1]) >= min_freq and _CJK4.fullmatch(parts[0])):
+                out[parts[0]] = int(parts[1])
     return out
+

@@ -26,7 +26,7 @@ from xunjian.checks.wordlists import _gb2312, _jieba, _read_lines
 from xunjian.config import RULES_DIR
 
 FEATURES = ("gain", "gain_per_char", "log_word_freq", "log_orig_freq", "orig_single", "orig_known",
-            "same_tone", "shape", "word_len", "bias_term")
+            "same_tone", "shape", "word_len", "context_gain", "orig_logp", "bias_term")
 #: Characters never changed nor introduced: numerals differ legitimately (二十大 / 十九大).
 NUMERALS = frozenset("一二三四五六七八九十百千万亿两零〇壹贰叁肆伍陆柒捌玖拾")
 #: Function characters whose swaps are grammar, not spelling (的/地/得, 在/再 are left to people).
@@ -156,21 +156,26 @@ class Scorer:
         lo, hi = max(0, p - CONTEXT), min(len(spans), q + CONTEXT)
         left = [s[a:b] for a, b in spans[lo:p]]
         right = [s[a:b] for a, b in spans[q:hi]]
+        orig_mid = [s[a:b] for a, b in spans[p:q]]
         key = (p, q)
         if key not in base_cache:
-            base_cache[key] = self._window_score(left + [s[a:b] for a, b in spans[p:q]] + right, lo == 0)
+            at_start = lo == 0
+            whole = self._window_score(left + orig_mid + right, at_start)
+            bare = self._window_score(orig_mid, False)
+            logp = (self._window_score(left + orig_mid, at_start) - self._window_score(left, at_start)) / len(orig_mid)
+            base_cache[key] = (whole, bare, logp)
+        whole, bare, logp = base_cache[key]
         word = s[start:pos] + alt + s[pos + 1:end]
         middle = self.split_known(s[spans[p][0]:start]) + [word] + self.split_known(s[end:spans[q - 1][1]])
-        gain = self._window_score(left + middle + right, lo == 0) - base_cache[key]
+        gain = self._window_score(left + middle + right, lo == 0) - whole
+        context_gain = gain - (self._window_score(middle, False) - bare)
         a, b = spans[owner[pos]]
-        orig_tok = s[a:b]
-        ch = s[pos]
+        ch, conf = s[pos], self.conf
+        sound = alt in conf.same_tone.get(ch, ()) or alt in conf.other_tone.get(ch, ())
         return (gain, gain / (end - start), math.log1p(self.freq.get(word, 0)),
-                math.log1p(self.freq.get(s[start:end], 0)), float(b - a == 1), float(orig_tok in self.model),
-                float(alt in self.conf.same_tone.get(ch, ())),
-                float(alt in self.conf.shape.get(ch, ()) and alt not in self.conf.same_tone.get(ch, ())
-                      and alt not in self.conf.other_tone.get(ch, ())),
-                float(end - start), 1.0)
+                math.log1p(self.freq.get(s[start:end], 0)), float(b - a == 1), float(s[a:b] in self.model),
+                float(alt in conf.same_tone.get(ch, ())), float(not sound and alt in conf.shape.get(ch, ())),
+                float(end - start), context_gain, logp, 1.0)
 
 
 def probability(x: tuple[float, ...], weights: list[float]) -> float:

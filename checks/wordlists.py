@@ -23,6 +23,7 @@ import ahocorasick
 import yaml
 
 from xunjian.checks.idioms import MIN_IDIOM_FREQ, IdiomIndex, jieba_idioms
+from xunjian.checks.outdated import former_prefix, outdated_family_terms
 from xunjian.config import RULES_DIR
 
 #: Pseudo-code of a correct protected form: it guards the text it covers and is never reported.
@@ -36,6 +37,7 @@ _CODE_RANK = {GUARD: 0, "TX001": 1, "SC002": 2, "TX003": 3, "TX002": 4, "TX004":
 _SUFFIX_OK = frozenset({"TX003", "TX004", "SC002"})
 _jieba_lock = threading.Lock()
 _IDIOM_SOURCE = "variant:jieba-idioms"
+_NOT_WORDS4 = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "m", "t"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,25 +236,6 @@ def _sensitive(rules_dir: Path) -> Iterator[Entry]:
                             label=spec.get("label", cat))
 
 
-def outdated_family_terms(data: dict) -> list[dict]:
-    """Every level of every renamed family of ``outdated_terms.yaml`` (国土资源 x 厅/局/分局/所 ...)."""
-    known = {t["term"] for t in data.get("terms") or []}
-    out = []
-    for fam in data.get("families") or []:
-        for stem in fam["old"]:
-            for level in fam["levels"]:
-                term = stem + level
-                if term in known:
-                    continue
-                known.add(term)
-                row = {"term": term, "current": fam.get("current") or fam["new"] + level,
-                       "reform": fam.get("reform", ""), "category": "local-body"}
-                if "not_after" in fam:
-                    row["not_after"] = fam["not_after"]
-                out.append(row)
-    return out
-
-
 def _outdated(rules_dir: Path) -> Iterator[Entry]:
     data = yaml.safe_load((rules_dir / "outdated_terms.yaml").read_text(encoding="utf-8"))
     defaults = data.get("defaults") or {}
@@ -320,8 +303,10 @@ class Lexicon:
         if want_idioms:
             for hit in self.idioms.scan(text):
                 s, e = hit.start, hit.start + 4
+                e = s + len(hit.wrong)
                 if not _guarded(s, e, guards, "TX002"):
-                    found.append(Match(Entry("TX002", hit.wrong, hit.right, "idiom-variant", _IDIOM_SOURCE), s, e, text))
+                    cat = "idiom-variant" if len(hit.wrong) == 4 else "word-variant"
+                    found.append(Match(Entry("TX002", hit.wrong, hit.right, cat, _IDIOM_SOURCE), s, e, text))
         return _resolve_overlaps(found, text)
 
 
@@ -338,27 +323,9 @@ def _guarded(s: int, e: int, guards: list[tuple[int, int]], code: str) -> bool:
 def _context_ok(text: str, s: int, e: int, entry: Entry) -> bool:
     if any(text.endswith(p, 0, s) for p in entry.not_after):
         return False
-    if entry.code == "TX004" and _former_prefix(text, s):
+    if entry.code == "TX004" and former_prefix(text, s):
         return False
     return not any(text.startswith(p, e) for p in entry.not_before)
-
-
-_PLACE_END = frozenset("省市县区镇乡州旗盟")
-
-
-def _former_prefix(text: str, s: int) -> bool:
-    """原 + a place name before the match (原县国土资源局, 原XX市工商局): the old body named on purpose.
-
-    原 must not be part of a word (太原市工商局 is a current mistake, not a former body).
-    """
-    lo = max(0, s - 10)
-    i = text.rfind("原", lo, s)
-    if i < 0 or s - i < 2 or text[s - 1] not in _PLACE_END:
-        return False
-    between = text[i + 1:s]
-    if not all("\u4e00" <= c <= "\u9fff" for c in between):
-        return False
-    return not (i > 0 and _is_word(text[i - 1:i + 1])) and not _is_word(text[i:i + 2])
 
 
 def _resolve_overlaps(found: list[Match], text: str) -> list[Match]:
@@ -415,7 +382,9 @@ def lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
                *_sensitive(rules_dir), *_outdated(rules_dir), *_illicit(rules_dir)]
     lex = Lexicon.build(entries)
     freq = _jieba().dt.FREQ
-    idioms = jieba_idioms()
+    # idioms and set phrases, then every other four-character word (not names, numbers or times)
+    # (set phrases and other words from frequency 20: jieba gives rare ones a floor frequency of 3)
+    idioms = {**jieba_idioms(20, tags=None, skip_tags=_NOT_WORDS4), **jieba_idioms(tags=frozenset({"i"}))}
     for e in entries:  # the idioms of the curated lists (众志成城 is not tagged as one in jieba)
         if e.code == "TX002" and e.category == "idiom" and len(e.suggestion) == 4:
             idioms.setdefault(e.suggestion, freq.get(e.suggestion) or MIN_IDIOM_FREQ)

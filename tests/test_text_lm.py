@@ -10,15 +10,15 @@ import pytest
 
 kenlm = pytest.importorskip("kenlm", reason="kenlm is not installed (pip install kenlm)")
 
-from xunjian.checks import lmtypo  # noqa: E402
-from xunjian.checks.base import CheckContext  # noqa: E402
-from xunjian.checks.lmtypo import LMTypoChecker, SentenceCache, checker, lm_findings  # noqa: E402
-from xunjian.records import PageRecord, SiteInfo  # noqa: E402
+from xunjian.checks import lmtypo
+from xunjian.checks.base import CheckContext
+from xunjian.checks.lmtypo import LMTypoChecker, SentenceCache, checker, lm_findings
+from xunjian.records import PageRecord, SiteInfo
 
 TINY = Path(__file__).parent / "fixtures" / "lm" / "tiny.arpa"
 DEBIAN = Path(lmtypo.DEFAULT_MODEL)
 #: gain is the only feature that counts: a candidate 2 log10 units likelier than the text is flagged
-WEIGHTS = {"weights": [1.0, 0, 0, 0, 0, 0, 0, 0, 0, -2.0], "threshold": 0.5, "min_word_freq": 5}
+WEIGHTS = {"weights": [1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -2.0], "threshold": 0.5, "min_word_freq": 5}
 SITE = SiteInfo("demo", "示例市人民政府", "http://127.0.0.1:8000/")
 
 
