@@ -10,6 +10,8 @@ need=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 # TX005 (statistical typos) reads libime's word-trigram model zh_CN.lm; without it TX005 is off
 dpkg -s libime-data-language-model >/dev/null 2>&1 || need+=(libime-data-language-model)
+# PyPI's kenlm is built from source: it needs a C++ compiler
+command -v g++ >/dev/null || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "安装系统软件包: ${need[*]}"

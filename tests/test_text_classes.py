@@ -145,3 +145,23 @@ def test_tx004_families_generate_every_level():
     data = yaml.safe_load((RULES_DIR / "outdated_terms.yaml").read_text(encoding="utf-8"))
     terms = {t["term"]: t["current"] for t in outdated_family_terms(data)}
     assert terms["国土所"] == "自然资源所" and terms["环保厅"] == "生态环境厅" and terms["银监分局"] == "金融监管分局"
+
+
+def test_new_rules_files_name_their_source():
+    for name in ("typos_extra.txt", "confusion_shape_extra.txt", "tx005_skip.txt"):
+        head = (RULES_DIR / name).read_text(encoding="utf-8")[:1500]
+        assert "Source" in head and "2026-11" in head, name
+    weights = yaml.safe_load((RULES_DIR / "tx005_weights.json").read_text(encoding="utf-8"))
+    assert "train" in weights["_provenance"] and "odw" not in " ".join(weights["trained_on"])
+    assert len(weights["weights"]) == len(weights["features"]) and 0.5 < weights["threshold"] < 1
+    provenance = (RULES_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
+    for name in ("typos_extra.txt", "confusion_shape_extra.txt", "tx005_weights.json", "tx005_skip.txt"):
+        assert name in provenance, name
+    assert "../" not in provenance
+
+
+def test_curated_pairs_have_a_named_source_section():
+    rows = [line.split("\t") for line in (RULES_DIR / "typos_extra.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    assert len(rows) >= 400 and all(len(r) == 4 and r[0] != r[1] for r in rows)
+    assert {r[3].split(":")[0] for r in rows} == {"咬文嚼字", "成语误写", "GF1001-2001", "公文常见错别字"}
