@@ -90,6 +90,16 @@ class ChecksSettings(_Section):
     processes: int = Field(1, ge=0, le=1)
 
 
+class TextLMSettings(_Section):
+    """TX005 (statistical typos with a language model): settings.yaml section ``text_lm``."""
+
+    enabled: bool = True
+    model_path: str = "/usr/lib/x86_64-linux-gnu/libime/zh_CN.lm"
+    first_scan_months: int = Field(12, ge=0)
+    cache_path: str | None = None
+    cache_size: int = Field(200_000, ge=0)
+
+
 class ProbeSettings(_Section):
     interval_minutes: float = Field(30, gt=0)
     timeout: float = Field(15, gt=0)
@@ -161,6 +171,7 @@ class Settings(_Section):
     render: RenderSettings = RenderSettings()
     links: LinkSettings = LinkSettings()
     checks: ChecksSettings = ChecksSettings()
+    text_lm: TextLMSettings = TextLMSettings()
     probe: ProbeSettings = ProbeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     queue: QueueSettings = QueueSettings()

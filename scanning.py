@@ -149,6 +149,9 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> S
             ignored_phrases=frozenset(i.phrase for i in ignores if i.phrase),
             allow_words=frozenset(extra.get("allow_words", [])),
             allowed_script_hosts=frozenset(h.lower() for h in extra.get("allowed_script_hosts", [])),
+            text_lm=settings.text_lm,
+            first_scan=session.scalar(select(Scan.id).where(Scan.site_id == site_id, Scan.status == "complete")
+                                      .limit(1)) is None,
         )
         ctx = CheckContext(site=site_info(site, settings.crawl.aliases.get(site_id)), as_of=as_of, options=options)
         return ScanRun(settings, scan.id, ctx)

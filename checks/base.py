@@ -106,6 +106,12 @@ class CheckOptions:
     allowed_script_hosts: frozenset[str] = frozenset()
     #: column dates through the htmldate library (off: only the page's own date patterns)
     htmldate: bool = True
+    #: TX005's settings (``text_lm``: model path, cache, first-scan window); None: the module's defaults
+    text_lm: Any = None
+    #: this is the site's first complete scan (TX005 then checks recent articles only)
+    first_scan: bool = False
+    #: TX005 checks every article, also on a first scan (on request)
+    tx005_all_pages: bool = False
 
 
 @dataclass

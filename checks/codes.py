@@ -72,7 +72,7 @@ _TABLE: list[tuple[str, str, str, str, str, str, str | None, str]] = [
     ("TX002", "typo", "错别字", "deduct", "D-TEXT", "checks.text", "typo", "implemented"),
     ("TX003", "sensitive-word", "敏感词", "deduct", "V1c", "checks.text", "sensitive_word", "implemented"),
     ("TX004", "outdated-term", "过时表述", "warn", "D-TEXT", "checks.text", "outdated_term", "implemented"),
-    ("TX005", "statistical-typo", "疑似错别字(语言模型)", "warn", "D-TEXT", "checks.text", None, "planned"),
+    ("TX005", "statistical-typo", "疑似错别字(语言模型)", "warn", "D-TEXT", "checks.text", "statistical_typo", "implemented"),
     ("SC001", "hidden-link", "暗链", "veto", "V1c", "checks.security", "hidden_link_findings", "implemented"),
     ("SC002", "illicit-content", "违法违规内容", "veto", "V1c", "checks.security", "illicit_findings", "implemented"),
     ("SC003", "foreign-script", "可疑外部脚本", "warn", "V1d", "checks.security", "foreign_script_findings", "implemented"),

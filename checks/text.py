@@ -6,12 +6,15 @@ checked once per scan and their findings are reported once per site, on the home
 a footer is one finding, not one per page. The same wrong text twice on one page is one finding
 (``evidence["count"]``); two different wrong texts are two findings (``key`` is the wrong text).
 
-Site options honoured (``ctx.options``): ``ignored_phrases`` (phrases never reported on the site, any
-code) and ``allow_words`` (the site's allow list for TX003).
+Site options honoured (``ctx.options``): ``ignored_phrases`` (phrases never reported on the site, any code)
+and ``allow_words`` (the site's allow list for TX003, kept by the console's 管理 page).
+TX003's context words (spam topics that legitimate text also names: 代开发票, 代孕) fire only with a buyer's
+contact nearby (:func:`spam_context`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,14 @@ TEXT_CODES = frozenset({"TX001", "TX002", "TX003", "TX004"})
 _MEMO_PAGE = "text/page"
 _MEMO_BLOCKS = "text/blocks"
 _MEMO_REPORTED = "text/reported"
+_MEMO_SEGMENTS = "text/segments"
+#: A buyer's contact: a mobile number, a QQ number or a WeChat id (landlines are on every government page).
+_CONTACT = re.compile(
+    r"(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
+    r"|(?:QQ|qq|Q\s?Q|扣扣|企鹅|ＱＱ)\s*(?:号码?)?\s*[:：]?\s*\d{5,11}"
+    r"|(?:微信|薇信|威信|[Vv]信|[Vv][Xx]|[Ww][Xx]|加[Vv微])\s*(?:号)?\s*[:：]?\s*[A-Za-z][-_A-Za-z0-9]{5,19}"
+)
+SPAM_WINDOW = 60
 WHERE = {"title": "标题", "main": "正文", "template": "页面公共区域(导航/页脚)", "attachment": "附件名称"}
 
 
@@ -41,7 +52,7 @@ def page_matches(page: PageRecord, ctx: CheckContext) -> list[tuple[Segment, Mat
     seen: set[str] = ctx.memo.setdefault(_MEMO_BLOCKS, set())
     lex = lexicon()
     out: list[tuple[Segment, Match]] = []
-    segments = extract_segments(page, ctx.site.name) if page.is_html and page.status < 400 else []
+    segments = page_segments(page, ctx)
     for seg in segments:
         if seg.kind == "template":
             if seg.block in seen:
@@ -52,20 +63,45 @@ def page_matches(page: PageRecord, ctx: CheckContext) -> list[tuple[Segment, Mat
     return out
 
 
-def is_ignored(m: Match, ignored: set[str] | frozenset[str]) -> bool:
-    """The match is, or lies inside an occurrence of, a phrase the site marked as ignored."""
+def page_segments(page: PageRecord, ctx: CheckContext) -> list[Segment]:
+    """The page's text segments (:func:`extract_segments`), extracted once per page for TX001-TX005."""
+    cached = ctx.memo.get(_MEMO_SEGMENTS)
+    if cached is not None and cached[0] is page:
+        return cached[1]
+    segments = extract_segments(page, ctx.site.name) if page.is_html and page.status < 400 else []
+    ctx.memo[_MEMO_SEGMENTS] = (page, segments)
+    return segments
+
+
+def taken_spans(page: PageRecord, ctx: CheckContext, seg: Segment) -> set[int]:
+    """Positions of ``seg`` covered by a word-list match (TX001-TX004, SC002): TX005 leaves them alone."""
+    return {p for s, m in page_matches(page, ctx) if s is seg for p in range(m.start, m.end)}
+
+
+def is_ignored_text(text: str, start: int, end: int, ignored: set[str] | frozenset[str]) -> bool:
+    """``text[start:end]`` is, or lies inside an occurrence of, a phrase the site marked as ignored."""
     if not ignored:
         return False
-    wrong = m.text[m.start:m.end]
-    if wrong in ignored or m.entry.pattern in ignored:
+    wrong = text[start:end]
+    if wrong in ignored:
         return True
     for phrase in ignored:
         if len(phrase) > len(wrong) and wrong in phrase:
-            lo = max(0, m.end - len(phrase))
-            idx = m.text.find(phrase, lo, m.start + len(phrase))
-            if idx != -1 and idx <= m.start and m.end <= idx + len(phrase):
+            lo = max(0, end - len(phrase))
+            idx = text.find(phrase, lo, start + len(phrase))
+            if idx != -1 and idx <= start and end <= idx + len(phrase):
                 return True
     return False
+
+
+def is_ignored(m: Match, ignored: set[str] | frozenset[str]) -> bool:
+    """The match is, or lies inside an occurrence of, a phrase the site marked as ignored."""
+    return m.entry.pattern in ignored or is_ignored_text(m.text, m.start, m.end, ignored)
+
+
+def spam_context(m: Match, window: int = SPAM_WINDOW) -> bool:
+    """A buyer's contact within ``window`` characters of the match: the text is an advertisement."""
+    return bool(_CONTACT.search(m.text, max(0, m.start - window), m.end + window))
 
 
 def _message(m: Match, wrong: str) -> str:
@@ -104,6 +140,8 @@ def text_findings(page: PageRecord, ctx: CheckContext,
             continue
         wrong = m.text[m.start:m.end]
         if m.code == "TX003" and (wrong in allow or m.entry.pattern in allow):
+            continue  # the site's allow list (registry or console): words this site uses legitimately
+        if m.code == "TX003" and m.entry.weak and not spam_context(m):
             continue
         key = (m.code, wrong)
         if seg.kind == "template":
@@ -175,7 +213,8 @@ def sensitive_word(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
 
     ## What it does
     Checks for words of the configured sensitive list (``rules/sensitive.yaml``), by category; the
-    category's severity applies (sovereignty errors are veto). The site's ``allow_words`` are skipped.
+    category's severity applies (sovereignty errors are veto). The spam category (代孕, 迷药, 仿真枪, 私家侦探,
+    代开发票 ...) fires on solicitations alone and on topic words only next to a mobile, QQ or WeChat contact.
 
     ## Why is this bad?
     Discriminatory, vulgar or politically wrong wording on a government site is a content-security issue.
@@ -184,7 +223,8 @@ def sensitive_word(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     ``残废人``, ``台湾政府``. Use instead: ``残疾人``, ``台湾地区``/``台湾当局``.
 
     ## Known problems
-    Quotations (a news item reporting what someone else said) are flagged too; use the site allow list.
+    Quotations (a news item reporting what someone else said) are flagged too; use the site's ignored
+    phrases. Spam without a contact (or with a landline only) is missed when it uses only topic words.
     """
     return text_findings(page, ctx, frozenset({"TX003"}))
 
@@ -209,6 +249,30 @@ def outdated_term(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     return text_findings(page, ctx, frozenset({"TX004"}))
 
 
+def statistical_typo(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
+    """TX005 statistical-typo (疑似错别字(语言模型)).
+
+    ## What it does
+    Checks the body text of article pages for a character that a same-sound or look-alike character would
+    turn into a likelier word (机智 -> 机制, 部暑 -> 部署), judged by a word-trigram language model (Debian's
+    ``libime-data-language-model``) and a classifier trained on public spelling benchmarks
+    (``rules/tx005_weights.json``). See :mod:`xunjian.checks.lmtypo`.
+
+    ## Why is this bad?
+    A typo that forms another real word escapes every word list, and is still a typo to an inspector.
+
+    ## Example
+    ``完善农产品上行发展机智``. Use instead: ``完善农产品上行发展机制``.
+
+    ## Known problems
+    A statistical judgement (severity ``warn``): rare but correct wording can be flagged; names the
+    dictionary does not know may be. Off, with one warning, when the model or ``kenlm`` is not installed.
+    """
+    from xunjian.checks.lmtypo import lm_findings
+
+    return lm_findings(page, ctx)
+
+
 EXTRACTORS = ()
-PAGE_CHECKS = (severe_error, typo, sensitive_word, outdated_term)
+PAGE_CHECKS = (severe_error, typo, sensitive_word, outdated_term, statistical_typo)
 SITE_CHECKS = ()

@@ -22,6 +22,8 @@ from pathlib import Path
 import ahocorasick
 import yaml
 
+from xunjian.checks.idioms import MIN_IDIOM_FREQ, IdiomIndex, jieba_idioms
+from xunjian.checks.outdated import former_prefix, outdated_family_terms
 from xunjian.config import RULES_DIR
 
 #: Pseudo-code of a correct protected form: it guards the text it covers and is never reported.
@@ -34,6 +36,8 @@ _CODE_RANK = {GUARD: 0, "TX001": 1, "SC002": 2, "TX003": 3, "TX002": 4, "TX004":
 #: Codes whose terms are names: a dictionary word that only prefixes them (市工商局) does not cancel them.
 _SUFFIX_OK = frozenset({"TX003", "TX004", "SC002"})
 _jieba_lock = threading.Lock()
+_IDIOM_SOURCE = "variant:jieba-idioms"
+_NOT_WORDS4 = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "m", "t"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,20 +107,46 @@ def load_confusion(rules_dir: Path = RULES_DIR) -> dict[str, set[str]]:
     for parts in _read_lines(rules_dir / "confusion_pinyin.txt"):
         if len(parts) >= 2 and len(parts[0]) == 1:
             conf.setdefault(parts[0], set()).update("".join(parts[1:]))
-    for parts in _read_lines(rules_dir / "confusion_shape.txt"):
-        group = [p for p in parts if len(p) == 1]
-        for ch in group:
-            conf.setdefault(ch, set()).update(c for c in group if c != ch)
+    for name in ("confusion_shape.txt", "confusion_shape_extra.txt"):
+        for parts in _read_lines(rules_dir / name):
+            _add_group(conf, [p for p in parts if len(p) == 1])
     return conf
 
 
-def _creates_word(variant: str, pos: int) -> bool:
-    """True if the changed character at ``pos`` forms a dictionary word with its neighbours."""
+def _add_group(conf: dict[str, set[str]], group: list[str]) -> None:
+    for ch in group:
+        conf.setdefault(ch, set()).update(c for c in group if c != ch)
+
+
+#: A word this frequent in jieba's dictionary makes a variant ordinary text (四个意识 -> 四个意思, 意思 6,089);
+#: a rare one does not (四个自信 -> 四个自性, 自性 32).
+COMMON_WORD = 300
+
+
+def _creates_word(variant: str, pos: int, min_freq: int = 1) -> bool:
+    """True if the changed character at ``pos`` forms a dictionary word (``min_freq`` or more) with its neighbours."""
+    freq = _jieba().dt.FREQ
     for a in range(max(0, pos - 4), pos + 1):
         for b in range(pos + 1, min(len(variant), a + 6) + 1):
-            if b - a >= 2 and _is_word(variant[a:b]):
+            if b - a >= 2 and freq.get(variant[a:b], 0) >= min_freq:
                 return True
     return False
+
+
+def _variant_ok(term: str, variant: str, pos: int, name: str | None, offset: int, filtered: bool) -> bool:
+    """Keep the one-character variant of ``term`` at ``pos``?
+
+    A name with a title anchors the rest: with the name intact a changed title (习近平同治) is never ordinary
+    text; a two-character name changed before 同志 is another person's name (李蔷同志), so it is not a
+    variant, while before a unique office (李墙总理, 国务院总理李墙) it is.
+    """
+    if name:
+        in_name = offset <= pos < offset + len(name)
+        if not in_name:
+            return True
+        if len(name) == 2 and term.endswith("同志"):
+            return False
+    return not (filtered and _creates_word(variant, pos, COMMON_WORD))
 
 
 def protected_variants(term: str, name: str | None, conf: dict[str, set[str]],
@@ -124,8 +154,8 @@ def protected_variants(term: str, name: str | None, conf: dict[str, set[str]],
     """One-character confusion variants of ``term``, and two adjacent characters of ``name`` swapped.
 
     For short terms (five characters or fewer, or with ``always_filter``) a variant whose changed character
-    forms a dictionary word with its neighbours is dropped (四个意识 -> 四个意思 is ordinary Chinese); a longer
-    variant cannot be ordinary text (全国人民代表大会堂务委员会 contains 会堂 and is still wrong).
+    forms a common dictionary word with its neighbours is dropped (四个意识 -> 四个意思 is ordinary Chinese); a
+    longer variant cannot be ordinary text (全国人民代表大会堂务委员会 contains 会堂 and is still wrong).
     """
     check_words = always_filter or len(term) <= 5
     offset = term.find(name) if name else 0
@@ -137,12 +167,23 @@ def protected_variants(term: str, name: str | None, conf: dict[str, set[str]],
         for alt in conf.get(ch, ()):
             if alt != ch and _gb2312(alt) and alt not in _NO_VARY:
                 variant = term[:pos] + alt + term[pos + 1:]
-                if not (check_words and _creates_word(variant, pos)):
+                if _variant_ok(term, variant, pos, name, offset, check_words):
                     out.add(variant)
     if name and len(name) >= 2:
         for i in range(offset, offset + len(name) - 1):
             out.add(term[:i] + term[i + 1] + term[i] + term[i + 2:])
     out.discard(term)
+    return out
+
+
+def vocab_variants(word: str, conf: dict[str, set[str]]) -> set[str]:
+    """One-character variants of a vocabulary word whose changed character forms no dictionary word."""
+    out = set()
+    for pos, ch in enumerate(word):
+        for alt in conf.get(ch, ()) if ch not in _NO_VARY else ():
+            variant = word[:pos] + alt + word[pos + 1:]
+            if alt != ch and _gb2312(alt) and alt not in _NO_VARY and not _creates_word(variant, pos):
+                out.add(variant)
     return out
 
 
@@ -168,7 +209,7 @@ def _vocab_variants(rules_dir: Path, conf: dict[str, set[str]]) -> Iterator[Entr
     seen: set[str] = set()
     for parts in _read_lines(path):
         word = parts[0]
-        for variant in sorted(protected_variants(word, None, conf, always_filter=True)):
+        for variant in sorted(vocab_variants(word, conf)):
             if variant not in seen and not _is_word(variant):
                 seen.add(variant)
                 yield Entry("TX002", variant, word, "vocab-variant", "variant:gongwen_vocab.txt")
@@ -188,15 +229,17 @@ def _typos(rules_dir: Path) -> Iterator[Entry]:
 def _sensitive(rules_dir: Path) -> Iterator[Entry]:
     data = yaml.safe_load((rules_dir / "sensitive.yaml").read_text(encoding="utf-8"))
     for cat, spec in (data.get("categories") or {}).items():
-        for word in spec.get("words") or []:
-            yield Entry("TX003", str(word), "", cat, spec.get("source", ""), spec.get("severity"),
-                        label=spec.get("label", cat))
+        for key, weak in (("words", False), ("context_words", True)):
+            for word in spec.get(key) or []:
+                word = str(word).removesuffix("(x)")
+                yield Entry("TX003", word, "", cat, spec.get("source", ""), spec.get("severity"), weak=weak,
+                            label=spec.get("label", cat))
 
 
 def _outdated(rules_dir: Path) -> Iterator[Entry]:
     data = yaml.safe_load((rules_dir / "outdated_terms.yaml").read_text(encoding="utf-8"))
     defaults = data.get("defaults") or {}
-    for t in data.get("terms") or []:
+    for t in [*(data.get("terms") or []), *outdated_family_terms(data)]:
         yield Entry("TX004", t["term"], t["current"], t.get("category", ""), f"{t.get('reform', '')}年机构改革",
                     not_after=tuple(t.get("not_after", defaults.get("not_after", ()))),
                     not_before=tuple(t.get("not_before", defaults.get("not_before", ()))))
@@ -217,6 +260,7 @@ class Lexicon:
 
     automaton: ahocorasick.Automaton
     counts: dict[str, int] = field(default_factory=dict)
+    idioms: IdiomIndex | None = None
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> Lexicon:
@@ -242,7 +286,8 @@ class Lexicon:
     def scan(self, text: str, codes: frozenset[str] | None = None) -> list[Match]:
         """Matches of every list in ``text`` after the guard, context and word-boundary filters."""
         raw = self.candidates(text)
-        if not raw:
+        want_idioms = self.idioms is not None and (codes is None or "TX002" in codes)
+        if not raw and not want_idioms:
             return []
         guards = [(s, e) for s, e, group in raw if group[0].code == GUARD]
         found: list[Match] = []
@@ -253,7 +298,15 @@ class Lexicon:
                 if _guarded(s, e, guards, entry.code) or not _context_ok(text, s, e, entry):
                     continue
                 found.append(Match(entry, s, e, text))
-                break
+                if not (entry.weak and entry.code == "SC002"):
+                    break
+        if want_idioms:
+            for hit in self.idioms.scan(text):
+                s, e = hit.start, hit.start + 4
+                e = s + len(hit.wrong)
+                if not _guarded(s, e, guards, "TX002"):
+                    cat = "idiom-variant" if len(hit.wrong) == 4 else "word-variant"
+                    found.append(Match(Entry("TX002", hit.wrong, hit.right, cat, _IDIOM_SOURCE), s, e, text))
         return _resolve_overlaps(found, text)
 
 
@@ -270,6 +323,8 @@ def _guarded(s: int, e: int, guards: list[tuple[int, int]], code: str) -> bool:
 def _context_ok(text: str, s: int, e: int, entry: Entry) -> bool:
     if any(text.endswith(p, 0, s) for p in entry.not_after):
         return False
+    if entry.code == "TX004" and former_prefix(text, s):
+        return False
     return not any(text.startswith(p, e) for p in entry.not_before)
 
 
@@ -278,12 +333,17 @@ def _resolve_overlaps(found: list[Match], text: str) -> list[Match]:
     found.sort(key=lambda m: (-(m.end - m.start), _CODE_RANK.get(m.code, 9), m.start))
     kept: list[Match] = []
     for m in found:
-        if any(k.start < m.end and m.start < k.end for k in kept):
+        # a weak SC002 word (reported only in off-site link text) does not hide another code's match
+        if any(k.start < m.end and m.start < k.end and not _weak_sc002(k, m) for k in kept):
             continue
         if on_word_boundaries(text, m.start, m.end, suffix_ok=m.code in _SUFFIX_OK, fix=m.entry.suggestion):
             kept.append(m)
     kept.sort(key=lambda m: m.start)
     return kept
+
+
+def _weak_sc002(kept: Match, other: Match) -> bool:
+    return kept.entry.weak and kept.code == "SC002" and other.code != "SC002"
 
 
 def on_word_boundaries(text: str, s: int, e: int, margin: int = 8, suffix_ok: bool = False,
@@ -320,4 +380,14 @@ def lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
     conf = load_confusion(rules_dir)
     entries = [*_protected(rules_dir, conf), *_typos(rules_dir), *_vocab_variants(rules_dir, conf),
                *_sensitive(rules_dir), *_outdated(rules_dir), *_illicit(rules_dir)]
-    return Lexicon.build(entries)
+    lex = Lexicon.build(entries)
+    freq = _jieba().dt.FREQ
+    # idioms and set phrases, then every other four-character word (not names, numbers or times)
+    # (set phrases and other words from frequency 20: jieba gives rare ones a floor frequency of 3)
+    idioms = {**jieba_idioms(20, tags=None, skip_tags=_NOT_WORDS4), **jieba_idioms(tags=frozenset({"i"}))}
+    for e in entries:  # the idioms of the curated lists (众志成城 is not tagged as one in jieba)
+        if e.code == "TX002" and e.category == "idiom" and len(e.suggestion) == 4:
+            idioms.setdefault(e.suggestion, freq.get(e.suggestion) or MIN_IDIOM_FREQ)
+    lex.idioms = IdiomIndex(idioms, conf, freq)
+    lex.counts["TX002-idioms"] = len(lex.idioms)
+    return lex

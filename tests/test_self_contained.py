@@ -32,11 +32,6 @@ FORBIDDEN = re.compile(
 FILE_PATH = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?(?P<steps>(?:\.parents\[\d+\]|\.parent)+)")
 MD_LINK = re.compile(r"\]\((?P<target>\.\.?/[^)\s#]*)")
 
-# TODO(integrator): remove once the text helper's branch lands
-#: Files another helper owns and is rewriting to read the in-repo copies (benchmarks/data/...).
-PENDING = {"benchmarks/text_quality.py", "benchmarks/data/make_typos.py", "rules/PROVENANCE.md"}
-
-
 #: This file spells the forbidden references in order to find them.
 SELF = str(Path(__file__).resolve().relative_to(ROOT))
 
@@ -82,7 +77,7 @@ def outside_references(name: str, text: str) -> list[str]:
 def test_no_tracked_file_names_a_path_outside_the_repository():
     files = tracked_text_files()
     assert len(files) > 300  # the code, the docs, the rules data and the copied fixtures
-    bad = [ref for name, text in files if name not in PENDING | {SELF} for ref in outside_references(name, text)]
+    bad = [ref for name, text in files if name != SELF for ref in outside_references(name, text)]
     assert not bad, "paths outside the repository:\n" + "\n".join(bad)
 
 
@@ -101,10 +96,3 @@ def test_no_tracked_file_names_a_path_outside_the_repository():
 ])
 def test_outside_references_are_found_and_inside_ones_are_not(name, text, expected):
     assert len(outside_references(name, text)) == expected, outside_references(name, text)
-
-
-def test_pending_exclusions_still_needed():
-    """The exclusion list only names files that still hold an outside path (delete entries as they are fixed)."""
-    files = dict(tracked_text_files())
-    stale = [name for name in PENDING if name in files and not outside_references(name, files[name])]
-    assert not stale, f"no outside path left in {stale}: remove them from PENDING"

@@ -59,7 +59,7 @@ def test_title_site_name_part_is_template():
     assert [f.rule for f in a] == ["TX004"] and b == []
 
 
-def test_ignored_phrases_and_allow_words():
+def test_ignored_phrases():
     html = "<html><body><p>他一股作气完成。帮助残废人出行。</p></body></html>"
     base = {f.rule for f in run_checks(html)}
     assert {"TX002", "TX003"} <= base

@@ -1,8 +1,8 @@
-"""Rebuild ``rules/typos.txt`` (TX002 wrong->right pairs) from the shared data sets.
+"""Rebuild ``rules/typos.txt`` (TX002 wrong->right pairs) from the data sets copied into ``benchmarks/data/``.
 
 Also writes ``rules/gongwen_vocab.txt`` (4+ character words of the odw/law training sentences), whose
 one-character confusion variants TX002 flags. Run from the repository root:
-``.venv/bin/python benchmarks/data/make_typos.py [SHARED_DATA_DIR]``.
+``.venv/bin/python benchmarks/data/make_typos.py``.
 
 Sources (see ``rules/PROVENANCE.md``):
 
@@ -29,8 +29,9 @@ import jieba
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "rules" / "typos.txt"
 VOCAB_OUT = ROOT / "rules" / "gongwen_vocab.txt"
-TRAIN_FILES = [("ecspell_csc", "odw_train.tsv"), ("ecspell_csc", "law_train.tsv"),
-               ("ecspell_csc", "med_train.tsv"), ("sighan15_csc", "sighan15_train_simplified.tsv")]
+DATA = ROOT / "benchmarks" / "data"
+TRAIN_FILES = [("ecspell", "odw_train.tsv"), ("ecspell", "law_train.tsv"),
+               ("ecspell", "med_train.tsv"), ("sighan15", "sighan15_train_simplified.tsv")]
 CJK = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 
 HEADER = """\
@@ -78,7 +79,7 @@ def _ecspell_lists(base: Path):
             yield wrong, right, "variant-form", "ecspell:常见错字错词"
 
 
-def _mined(base: Path, name: str, folder: str = "ecspell_csc"):
+def _mined(base: Path, name: str, folder: str = "ecspell"):
     """Word-level pairs from one training file (label, source, target)."""
     for line in (base / folder / name).read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
@@ -91,7 +92,7 @@ def _mined(base: Path, name: str, folder: str = "ecspell_csc"):
             start, end = pos, pos + len(word)
             pos = end
             if len(word) >= 2 and any(start <= i < end for i in diffs):
-                category = "gongwen" if folder == "ecspell_csc" else "word"
+                category = "gongwen" if folder == "ecspell" else "word"
                 yield src[start:end], word, category, f"{folder}:{name}"
 
 
@@ -147,7 +148,7 @@ VOCAB_HEADER = """\
 def build_vocab(base: Path) -> list[str]:
     words: set[str] = set()
     for name in ("odw_train.tsv", "law_train.tsv"):
-        for line in (base / "ecspell_csc" / name).read_text(encoding="utf-8").splitlines():
+        for line in (base / "ecspell" / name).read_text(encoding="utf-8").splitlines():
             cols = line.split("\t")
             if len(cols) == 3:
                 words.update(w for w in jieba.cut(cols[2], HMM=False) if len(w) >= 4 and CJK.match(w))
@@ -157,7 +158,7 @@ def build_vocab(base: Path) -> list[str]:
 def main() -> None:
     import datetime
 
-    base = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
+    base = DATA
     rows = build(base)
     date = datetime.date.today().isoformat()
     body = "".join("\t".join(row) + "\n" for row in rows)

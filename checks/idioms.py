@@ -1,0 +1,113 @@
+"""Mis-written four-character idioms (成语) for TX002, found without listing every wrong form.
+
+jieba's bundled dictionary tags about 22,000 four-character idioms. Writing each idiom's confusion variants
+into the Aho-Corasick automaton would add some 800,000 patterns, so the idioms are indexed instead by their
+four "one character left out" keys (一?作气, 一鼓?气 ...): a four-character window of text that matches a key,
+differs from the idiom in exactly that character, and has there a character of the idiom character's
+confusion set (same sound, similar shape) is the idiom mis-written. 88,000 keys, four dictionary look-ups
+per character of text.
+
+A window that is itself a dictionary word, or that contains a dictionary word across the changed
+character that is commoner than the idiom (a real phrase, not a typo), is not reported; the word-boundary
+filter of :mod:`xunjian.checks.wordlists` then applies as to every other match.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: Idioms rarer than this in jieba's dictionary are too obscure: their variants are often ordinary text.
+MIN_IDIOM_FREQ = 3
+#: Numerals legitimately differ between idioms and text (一心一意 / 三心二意).
+_NUMERALS = frozenset("一二三四五六七八九十百千万两零〇")
+#: Function characters: swapping them gives another phrase, not a typo (人的关系 / 人地关系, 和则 / 合则).
+_FUNCTION = frozenset("的地得和合与及了着过在是有之其而")
+_SKIP = _NUMERALS | _FUNCTION
+_CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
+#: (Three-character words were tried and dropped: their one-character-off windows are mostly word
+#: boundaries of correct text, 向政府 / 乡政府, 经济大循环 / 经济带.)
+
+
+@dataclass(frozen=True, slots=True)
+class IdiomHit:
+    start: int
+    wrong: str
+    right: str
+
+
+class IdiomIndex:
+    """Four-character idioms by their one-character-left-out keys (any length works; only 4 is used)."""
+
+    def __init__(self, idioms: dict[str, int], conf: dict[str, set[str]], freq: dict[str, int]) -> None:
+        self._keys: dict[str, list[str]] = {}
+        self._conf = conf
+        self._freq = freq
+        self._idioms = idioms
+        for idiom in idioms:
+            for i in range(len(idiom)):
+                self._keys.setdefault(idiom[:i] + "?" + idiom[i + 1:], []).append(idiom)
+        # one changed character leaves the first or the last two characters of an idiom intact
+        four = [i for i in idioms if len(i) == 4]
+        self._halves = frozenset(i[:2] for i in four) | frozenset("?" + i[2:] for i in four)
+        self._three = any(len(i) == 3 for i in idioms)
+
+    def __len__(self) -> int:
+        return len(self._idioms)
+
+    def scan(self, text: str) -> Iterator[IdiomHit]:
+        """Every window of ``text`` that is one confusable character away from an indexed idiom."""
+        halves = self._halves
+        for run in _CJK_RUN.finditer(text):
+            for j in range(run.start(), run.end() - 2):
+                if self._three:
+                    yield from self._at(text, j, 3)
+                if j + 4 <= run.end() and (text[j:j + 2] in halves or "?" + text[j + 2:j + 4] in halves):
+                    yield from self._at(text, j, 4)
+
+    def _at(self, text: str, j: int, n: int) -> Iterator[IdiomHit]:
+        window = text[j:j + n]
+        if self._freq.get(window):
+            return
+        keys, conf = self._keys, self._conf
+        for i in range(n):
+            for idiom in keys.get(window[:i] + "?" + window[i + 1:], ()):
+                wrong, right = window[i], idiom[i]
+                if wrong in _SKIP or right in _SKIP or wrong not in conf.get(right, ()):
+                    continue
+                if not self._real_phrase(window, i, self._idioms[idiom]):
+                    yield IdiomHit(j, window, idiom)
+
+    def _real_phrase(self, window: str, i: int, idiom_freq: int) -> bool:
+        """A word across the changed character, or the rest of the window beside a changed edge character,
+        commoner than the idiom: the window is a real phrase (汇聚起现代化 is not 超现代化)."""
+        bar = min(max(idiom_freq, 50), 300)
+        n = len(window)
+        if (i == 0 and self._freq.get(window[1:], 0) > bar) or (i == n - 1 and self._freq.get(window[:-1], 0) > bar):
+            return True
+        for a in range(i + 1):
+            for b in range(i + 1, n + 1):
+                if b - a >= 2 and self._freq.get(window[a:b], 0) > bar:
+                    return True
+        return False
+
+
+def jieba_idioms(min_freq: int = MIN_IDIOM_FREQ, tags: frozenset[str] | None = frozenset({"i", "l"}),
+                 skip_tags: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Four-character entries of jieba's dictionary with POS tag in ``tags`` (all when None) and not in
+    ``skip_tags``, with their frequency: by default idioms and set phrases (``i``, ``l``)."""
+    import jieba
+
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    out: dict[str, int] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if (len(parts) == 3 and (tags is None or parts[2] in tags) and parts[2] not in skip_tags
+                    and int(parts[1]) >= min_freq and _CJK4.fullmatch(parts[0])):
+                out[parts[0]] = int(parts[1])
+    return out
+
