@@ -70,6 +70,7 @@ def test_persisted_cache_survives_the_process(tmp_path, tiny):
     assert b.check("完善农产品上行发展机智。") == hits and b.cache.hits == 1 and b.cache.misses == 0
 
 
+@pytest.mark.rule_case("TX005", fires=True, silent=True)
 def test_only_article_body_is_checked(tiny):
     ctx = CheckContext(SITE, date(2026, 11, 30))
     found = list(lm_findings(article("完善农产品上行发展机智。"), ctx, lm=tiny))
