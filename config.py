@@ -38,7 +38,7 @@ class CrawlSettings(_Section):
     user_agent: str
     robots: Literal["obey", "ignore"] = "ignore"
     max_depth: int = Field(6, ge=0)
-    max_pages: int = Field(5000, ge=1)
+    max_pages: int = Field(100000, ge=1)
     concurrency_per_site: int = Field(8, ge=1)
     concurrent_requests: int = Field(32, ge=1)
     download_delay: float = Field(0.0, ge=0)
@@ -63,6 +63,14 @@ class CrawlSettings(_Section):
             except ValueError as exc:
                 raise ValueError(f"not a network (CIDR): {item!r}") from exc
         return value
+
+
+class BoundsSettings(_Section):
+    """Ceilings on what one page may cost (crawler/bounds.py, crawler/stopguard.py)."""
+
+    max_parse_chars: int = Field(2_000_000, ge=10_000)
+    max_links_per_page: int = Field(20000, ge=10)
+    stop_seconds: float = Field(8.0, gt=0)
 
 
 class RenderSettings(_Section):
@@ -122,6 +130,7 @@ class ReportSettings(_Section):
 class Settings(_Section):
     database: DatabaseSettings
     crawl: CrawlSettings
+    bounds: BoundsSettings = BoundsSettings()
     render: RenderSettings = RenderSettings()
     checks: ChecksSettings = ChecksSettings()
     probe: ProbeSettings = ProbeSettings()

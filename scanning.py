@@ -51,7 +51,8 @@ class ScanOutcome:
 
     @property
     def exit_code(self) -> int:
-        return {"complete": EXIT_COMPLETE, "interrupted": EXIT_INTERRUPTED}.get(self.status, EXIT_FAILED)
+        return {"complete": EXIT_COMPLETE, "partial": EXIT_COMPLETE,
+                "interrupted": EXIT_INTERRUPTED}.get(self.status, EXIT_FAILED)
 
 
 def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> tuple[int, CheckContext]:
@@ -75,6 +76,7 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> t
             "footer_sample_per_template": settings.checks.footer_sample_per_template,
             "ignored_phrases": {i.phrase for i in ignores if i.phrase},
             "allow_words": set((site.extra or {}).get("allow_words", [])),
+            "max_pages": (site.extra or {}).get("max_pages"),  # the registry's per-site page budget, or None
         })
         return scan.id, ctx
 

@@ -13,7 +13,7 @@ from xunjian.cli.runner import run_worker
 from xunjian.cli.summary import print_findings_summary
 from xunjian.storage.registry import get_site, list_sites
 
-STATUS_ZH = {"complete": "完成", "interrupted": "已中断", "failed": "失败"}
+STATUS_ZH = {"complete": "完成", "partial": "部分完成 (达到页面上限)", "interrupted": "已中断", "failed": "失败"}
 
 
 def parse_as_of(value: str | None) -> date | None:
@@ -37,7 +37,7 @@ def scan_one(ctx: typer.Context, site_id: str, as_of: date | None, trigger: str 
     line = (f"扫描 #{done['scan_id']} {site_id}: {status}，页面 {done['pages']}，核验链接 {done['targets']}，"
             f"问题 {done['findings']}")
     err.print(line + (f" — {done['message']}" if done.get("message") else ""), highlight=False)
-    if done["status"] == "complete":
+    if done["status"] in ("complete", "partial"):
         print_findings_summary(db_url, site_id)
     return code
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,20 @@ logger = logging.getLogger(__name__)
 
 _ctx: CheckContext | None = None
 _disabled: frozenset[str] = frozenset()
+_POOLS: weakref.WeakSet[CheckPool] = weakref.WeakSet()
+
+
+_stopping = False
+
+
+def abort_all() -> int:
+    """Kill every check process of this process (the scan is stopping); returns how many pools were aborted."""
+    global _stopping
+    _stopping = True
+    pools = list(_POOLS)
+    for pool in pools:
+        pool.abort()
+    return len(pools)
 
 
 def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) -> tuple[dict, list[Finding], dict[str, str], str]:
@@ -73,6 +88,8 @@ def _run_in_child(record: PageRecord) -> tuple[dict, list[Finding], dict[str, st
 
 
 def cloaking(browser_html: str, spider_html: str, url: str, ctx: CheckContext) -> list[Finding]:
+    if _stopping:  # never load the word lists into the crawler while the scan stops
+        return []
     from xunjian.checks.security import cloaking_findings
 
     return cloaking_findings(browser_html, spider_html, ctx, url)
@@ -90,6 +107,8 @@ class CheckPool:
         self.ctx = ctx
         self.disabled = disabled
         self.executor: ProcessPoolExecutor | None = None
+        self.aborted = False
+        _POOLS.add(self)
         if processes > 0:
             # forkserver: a clean child, not a copy of the crawler's reactor and sockets
             self.executor = ProcessPoolExecutor(1, mp_context=get_context("forkserver"), initializer=_init,
@@ -115,7 +134,22 @@ class CheckPool:
             return None
 
     def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
+        if self.aborted:  # the scan is stopping: store the page unchecked, never check it here
+            return record.facts, [], {}, record.page_type
         return run_checks(record, self.ctx, self.disabled)
+
+    def abort(self) -> None:
+        """Kill the child now (SIGTERM/SIGINT): its pending pages fail (BrokenProcessPool) and are stored unchecked."""
+        self.aborted = True
+        executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except Exception:  # already gone
+                pass
+        executor.shutdown(wait=False, cancel_futures=False)
 
     def close(self) -> None:
         if self.executor is not None:

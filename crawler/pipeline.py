@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 from xunjian import checks
+from xunjian.crawler.budget import partial_message
 from xunjian.crawler.checkpool import CheckPool
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
 from xunjian.records import PageSummary, ScanView
@@ -185,13 +186,15 @@ class ScanPipeline:
         self.flush()
         complete = reason == "finished"
         status, message = ("complete", None) if complete else ("interrupted", f"扫描被中断 ({reason})，已保存已抓取的数据")
+        if complete and self.stats.get_value("budget/pages_not_crawled"):
+            status, message = "partial", partial_message(self.stats)
         if not self.homepage_ok:
             home = next((p for p in self.summaries if p.page_type == "homepage"), None)
             status = "failed"
             message = f"首页无法访问: {self.stats.get_value('xj/homepage_error') or (f'HTTP {home.status}' if home else '无响应')}"
         with session_scope(self.db_url) as session:
             view = ScanView(site=self.ctx.site, pages=self.summaries, bad_links=store.bad_links(session, self.scan_id))
-        findings = self._site_findings(view, complete and status == "complete") if status != "failed" else []
+        findings = self._site_findings(view, complete and status in ("complete", "partial")) if status != "failed" else []
         stats = {k: v for k, v in self.stats.get_stats().items() if isinstance(v, (int, float, str))}
         stats["check_errors"] = self.errors
         with session_scope(self.db_url) as session:

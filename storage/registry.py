@@ -68,6 +68,7 @@ class SiteEntry(BaseModel):
     aliases: list[str] = []
     scan_cron: str | None = None
     has_services: bool = True
+    max_pages: int | None = Field(None, ge=1, le=10_000_000)  # page budget of this site (crawl.max_pages if unset)
 
     @field_validator("url")
     @classmethod
@@ -183,7 +184,9 @@ def upsert_sites(session: Session, entries: list[SiteEntry]) -> ImportResult:
     for entry in entries:
         values = entry.model_dump()
         values["columns"] = [c for c in values["columns"]]
+        max_pages = values.pop("max_pages")
         site = session.get(Site, entry.id)
+        values["extra"] = _with_budget(site.extra if site is not None else None, max_pages)
         if site is None:
             session.add(Site(**values))
             result.created.append(entry.id)
@@ -194,6 +197,16 @@ def upsert_sites(session: Session, entries: list[SiteEntry]) -> ImportResult:
             result.updated.append(entry.id)
     session.flush()
     return result
+
+
+def _with_budget(extra: dict[str, Any] | None, max_pages: int | None) -> dict[str, Any]:
+    """The site's ``extra`` with its page budget set (or removed): kept in ``extra``, no schema change."""
+    out = dict(extra or {})
+    if max_pages:
+        out["max_pages"] = max_pages
+    else:
+        out.pop("max_pages", None)
+    return out
 
 
 def list_sites(session: Session) -> list[Site]:
