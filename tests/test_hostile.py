@@ -110,3 +110,19 @@ def test_sigterm_during_the_largest_page_stops_within_10_s(sqlite_url, tmp_path,
     assert base in pages(sqlite_url, scan.id)  # what was fetched is kept
     assert not [p for p in psutil.process_iter(["cmdline"]) if "term" in (p.info["cmdline"] or [])
                 and "xunjian.worker" in (p.info["cmdline"] or [])]  # no scan left running
+
+
+def test_malformed_pages_are_stored_on_both_databases(db_url, tmp_path, hostile):
+    """NUL bytes (PostgreSQL text refuses them), invalid UTF-8 and a lying charset: stored, the oddity recorded."""
+    base, _ = hostile("--bomb-mib", "64", "--only", "/nul.html", "--only", "/badutf8.html", "--only", "/liar.html",
+                      "--only", "/bomb.html")
+    register(db_url, tmp_path, "odd", base)
+    proc = subprocess.run([sys.executable, "-m", "xunjian.worker", "odd", "--as-of", "2026-11-22"],
+                          env=worker_env(db_url, _settings(tmp_path)), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    stored = pages(db_url, latest_scan(db_url, "odd").id)
+    assert _cuts(stored[base + "nul.html"])["nul_chars"] == 4
+    assert stored[base + "nul.html"].title == "空 字符"
+    assert "undecodable_chars" in _cuts(stored[base + "badutf8.html"])
+    assert stored[base + "liar.html"].title == "政务公开" and stored[base + "liar.html"].encoding == "gb18030"
+    assert _cuts(stored[base + "bomb.html"])["inflated_bytes_cut_at"] == 4 * 1024 * 1024
