@@ -73,6 +73,14 @@ class BoundsSettings(_Section):
     stop_seconds: float = Field(8.0, gt=0)
 
 
+class IncrementalSettings(_Section):
+    """Nightly re-scans (crawler/incremental.py)."""
+
+    enabled: bool = True
+    link_cache_hours: float = Field(24.0, ge=0)
+    full_every_days: float = Field(7.0, gt=0)
+
+
 class RenderSettings(_Section):
     enabled: bool = True
     executable_path: str = "/usr/bin/chromium"
@@ -131,6 +139,7 @@ class Settings(_Section):
     database: DatabaseSettings
     crawl: CrawlSettings
     bounds: BoundsSettings = BoundsSettings()
+    incremental: IncrementalSettings = IncrementalSettings()
     render: RenderSettings = RenderSettings()
     checks: ChecksSettings = ChecksSettings()
     probe: ProbeSettings = ProbeSettings()

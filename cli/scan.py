@@ -48,6 +48,7 @@ def scan(
     site: Annotated[str | None, typer.Argument(help="站点编号 (sites list 中的 id)")] = None,
     all_sites: Annotated[bool, typer.Option("--all", help="依次扫描所有已登记站点")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="按此日期 (YYYY-MM-DD) 评估所有日期规则，默认今天")] = None,
+    full: Annotated[bool, typer.Option("--full", help="全量扫描: 重新下载和检查每个页面，不用链接核验缓存")] = False,
 ) -> None:
     """抓取并检查一个站点 (或全部站点)，结果写入数据库。
 
@@ -66,7 +67,7 @@ def scan(
         fail("尚未登记任何站点 (先用 xunjian sites import 导入)", EXIT_NOT_FOUND)
     codes = {}
     for site_id in ids:
-        codes[site_id] = scan_one(ctx, site_id, day)
+        codes[site_id] = scan_one(ctx, site_id, day, extra_env={"XUNJIAN_FULL_SCAN": "1"} if full else None)
         if codes[site_id] == 130:
             break
     if len(ids) > 1:

@@ -70,6 +70,8 @@ def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) 
             findings.extend(f for f in check(record, ctx) if f.rule not in disabled)
         except Exception as exc:
             errors[f"{check.__module__}.{check.__name__}"] = repr(exc)[:300]
+    # kept with the page: an unchanged page's findings are seen again by the next incremental scan
+    record.facts["page_findings"] = sorted({f.fingerprint(ctx.site.id) for f in findings})
     return record.facts, findings, errors, record.page_type
 
 

@@ -26,6 +26,7 @@ from xunjian.records import PageSummary, ScanView
 from xunjian.storage import scans as store
 from xunjian.storage.db import session_scope
 from xunjian.storage.findings import merge_findings, resolve_unseen
+from xunjian.storage.incremental import touch_findings
 from xunjian.storage.locks import release_site_lock
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class ScanPipeline:
         self.settings_obj = crawler.settings.get("XJ_SETTINGS")
         self.pool = CheckPool(ctx, disabled, processes)
         self._in_checks: asyncio.Semaphore | None = None
+        self.reused_findings: list[str] = []  # fingerprints of the page findings of unchanged pages
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -134,9 +136,11 @@ class ScanPipeline:
             return self.pool.run_inline(record)
 
     async def _page(self, record: PageRecord) -> None:
-        checkable = bool(record.html) and not record.error and 200 <= record.status < 300
+        checkable = bool(record.html) and not record.error and 200 <= record.status < 300 and not record.reused
         if record.page_type == "homepage" and checkable:
             self.homepage_ok = True
+        if record.reused:  # unchanged page: its stored facts stand, its page findings are seen again
+            self.reused_findings.extend(record.facts.get("page_findings", []))
         record.__dict__.pop("tree", None)  # the spider is done with the parsed tree
         if checkable:
             facts, findings, errors, record.page_type = await self._checks(record)
@@ -153,12 +157,13 @@ class ScanPipeline:
         self.stats.inc_value("pages/stored")
 
     def flush(self) -> None:
-        pages, results, findings = self.pages, self.results, self.findings
-        self.pages, self.results, self.findings = [], [], []
+        pages, results, findings, reused = self.pages, self.results, self.findings, self.reused_findings
+        self.pages, self.results, self.findings, self.reused_findings = [], [], [], []
         self.last_flush = time.monotonic()
         if not (pages or results or findings):
             return
         with session_scope(self.db_url) as session:
+            touch_findings(session, self.ctx.site.id, reused, self.scan_id)
             ids = store.insert_pages(session, self.scan_id, pages)
             store.insert_links(session, self.scan_id, [(ids[p.url], link) for p in pages if p.url in ids for link in p.links])
             store.insert_link_results(session, self.scan_id, results)

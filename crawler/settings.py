@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
                                    # inflates bodies only up to the request's byte cap (crawler/bounds.py)
                                    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
                                    "xunjian.crawler.bounds.BoundedDecompression": 590,
+                                   "xunjian.crawler.incremental.IncrementalScan": 580,  # sees inflated bodies
                                    "xunjian.crawler.render.RenderMiddleware": 950},
         "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
                        "xunjian.crawler.stopguard.StopGuard": 0},
@@ -67,6 +69,10 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "XJ_MAX_PARSE_CHARS": settings.bounds.max_parse_chars,
         "XJ_MAX_LINKS_PER_PAGE": settings.bounds.max_links_per_page,
         "XJ_STOP_SECONDS": settings.bounds.stop_seconds,
+        "XJ_INCREMENTAL": settings.incremental.enabled,
+        "XJ_FULL_SCAN": os.environ.get("XUNJIAN_FULL_SCAN", "").lower() in ("1", "true", "yes"),
+        "XJ_LINK_CACHE_HOURS": settings.incremental.link_cache_hours,
+        "XJ_FULL_EVERY_DAYS": settings.incremental.full_every_days,
         "XJ_BATCH_SIZE": settings.database.batch_size,
         "XJ_DATABASE_URL": settings.database.url,
         "XJ_DISABLED_RULES": list(settings.checks.disabled),

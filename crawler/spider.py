@@ -77,6 +77,7 @@ class SiteSpider(scrapy.Spider):
         self.pages_scheduled = 0
         self.query_variants: Counter[str] = Counter()
         self.render_mode = "never"  # auto|always only when the browser is available (RENDER_ENABLED)
+        self.incremental: Any = None  # set by crawler/incremental.py when the scan opens
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
@@ -195,6 +196,8 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.set_value("budget/max_pages", self.max_pages)
         if not link.internal and not self.check_external:
             return None
+        if not link.internal and self.incremental is not None and (cached := self.incremental.cached(link.url)):
+            return LinkResultItem(cached)  # checked by some site's scan within incremental.link_cache_hours
         if link.internal and link.kind == "page" and self._is_trap(link.url):
             self.crawler.stats.inc_value("links/trap_skipped")
             return None
@@ -218,6 +221,10 @@ class SiteSpider(scrapy.Spider):
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
+        if response.meta.get("xj_reuse") and (reused := self.incremental.reuse(response)) is not None:
+            result = self._result(response, "ok", f"HTTP {response.status}，页面未变化")
+            yield from self._emit_page(reused, result)  # unchanged since the previous scan (304 or same hash)
+            return
         static = response.meta.get("xj_static")
         rendered = "playwright" in response.flags
         depth = static[0].depth if static else response.meta.get("xj_depth", response.meta.get("depth", 0))
@@ -228,7 +235,7 @@ class SiteSpider(scrapy.Spider):
             headers={k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v},
             content_type=ctype[:200], depth=depth, size=len(response.body), rendered=rendered,
             elapsed=static[0].elapsed if static else self._elapsed(response),
-            page_type="homepage" if target == self.homepage else "other",
+            page_type="homepage" if target == self.homepage else "other", content_hash=response.meta.get("xj_hash"),
         )
         if is_html:
             record.encoding = response.encoding
@@ -295,7 +302,8 @@ class SiteSpider(scrapy.Spider):
         if record.page_type == "homepage":
             self.homepage_html = record.html
             yield from self._cloak_item()
-        record.links = self._page_links(record)
+        if not record.reused:
+            record.links = self._page_links(record)
         yield PageItem(record)
         for link in record.links:
             follow_up = self.follow(link, record.depth)
