@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/hostile_bench.py                      # 50 MiB pages, 1 GiB gzip bombs, 20,000 links
     .venv/bin/python benchmarks/hostile_bench.py --only /bomb.html    # one hazard as the homepage's only link
-    .venv/bin/python benchmarks/hostile_bench.py --sigterm-on /huge-cl.html   # SIGTERM while that page downloads
+    .venv/bin/python benchmarks/hostile_bench.py --max-links 3000   # every hazard, 3,000 of the 20,000 links checked (3 min)
 
 Prints the scan's status and wall time, the peak RSS of the worker's whole process tree (crawler, check
 process) sampled every 0.1 s with psutil, and, for every hazard, the page record or link verdict stored.
@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent / "tests"
 sys.path.insert(0, str(TESTS))
@@ -28,8 +30,13 @@ from crawl_helpers import latest_scan, pages, register, results_by_target, worke
 from hostile_server import HAZARDS, start_server, watch  # noqa: E402
 
 
-def scan_env(db_url: str, workdir: Path, **crawl) -> dict:
-    return worker_env(db_url, write_settings(workdir, **crawl))
+def scan_env(db_url: str, workdir: Path, max_links: int | None, **crawl) -> dict:
+    path = write_settings(workdir, **crawl)
+    if max_links:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["bounds"] = {"max_links_per_page": max_links}
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return worker_env(db_url, path)
 
 
 def hazard_outcomes(db_url: str, site_id: str, base: str) -> dict[str, str]:
@@ -55,8 +62,9 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=20000)
     parser.add_argument("--only", action="append", default=[])
     parser.add_argument("--home", default=None, help="serve this hazard as the homepage")
-    parser.add_argument("--sigterm-on", default=None, help="send SIGTERM once the server saw this path")
+    parser.add_argument("--sigterm-after", type=float, default=None, help="send SIGTERM this many seconds in")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--max-links", type=int, default=None, help="bounds.max_links_per_page (default 20,000)")
     parser.add_argument("--kill-above-mb", type=float, default=4000, help="safety: kill the scan above this peak")
     parser.add_argument("--timeout", type=float, default=10, help="crawl.timeout seconds")
     args = parser.parse_args()
@@ -74,13 +82,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}/"
     try:
         register(db_url, workdir, "hostile", base)
-        env = scan_env(db_url, workdir, timeout=args.timeout, max_depth=8, concurrency_per_site=8)
+        env = scan_env(db_url, workdir, args.max_links, timeout=args.timeout, max_depth=8, concurrency_per_site=8)
         cmd = [sys.executable, "-m", "xunjian.worker", "hostile", "--as-of", "2026-11-22"]
         proc = subprocess.Popen(cmd, env=env, stderr=open(workdir / "worker.err", "w"))
         when = None
-        if args.sigterm_on:
+        if args.sigterm_after:
             started = time.monotonic()
-            when = lambda: time.monotonic() - started > 8  # noqa: E731 - the homepage and first pages are in
+            when = lambda: time.monotonic() - started > args.sigterm_after  # noqa: E731
         figures = watch(proc, when, kill_above_mb=args.kill_above_mb)
         scan = latest_scan(db_url, "hostile")
         print(f"scan #{scan.id}: {scan.status} ({scan.message or ''}) in {figures['seconds']} s, exit {figures['exit']},"
