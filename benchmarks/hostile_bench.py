@@ -48,7 +48,8 @@ def hazard_outcomes(db_url: str, site_id: str, base: str) -> dict[str, str]:
         page, result = stored.get(url), results.get(url)
         parts = []
         if page is not None:
-            parts.append(f"page {page.status} {page.bytes} B error={page.error!r}")
+            cuts = {k: v for k, v in ((page.facts or {}).get("bounds") or {}).items() if k != "notes"}
+            parts.append(f"page {page.status} {page.bytes} B error={page.error!r}" + (f" cut={cuts}" if cuts else ""))
         if result is not None:
             parts.append(f"verdict {result.outcome} {result.reason!r}")
         out[path] = "; ".join(parts) or "not recorded"

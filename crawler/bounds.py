@@ -218,6 +218,8 @@ def decoded_text(body: bytes, declared: str, text: str, record: PageRecord, stat
     bytes do not decode is tried as GB18030; what stays undecodable is counted in the page's facts.
     """
     name = (declared or "").lower().replace("_", "-")
+    if record.truncated and text.endswith("\ufffd"):
+        text = text.rstrip("\ufffd")  # a character cut in two by the byte cap, not a wrong byte
     bad = text.count("\ufffd")
     utf8 = name in ("utf-8", "utf8")
     candidates = ["gb18030"] if utf8 and bad else [] if utf8 else ["utf-8"]
