@@ -131,7 +131,8 @@ class ScanPipeline:
                 try:
                     return await asyncio.wrap_future(future)
                 except Exception:  # the child died (BrokenProcessPool): check in this process from now on
-                    logger.exception("检查子进程出错，改为在抓取进程内检查")
+                    if not self.pool.aborted:  # aborted: killed on purpose by StopGuard, pages stored unchecked
+                        logger.exception("检查子进程出错，改为在抓取进程内检查")
                     self.pool.executor = None
             return self.pool.run_inline(record)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from sqlalchemy import select
 
 from crawl_helpers import findings, latest_scan, pages, register, worker_env, write_settings
 from xunjian.demo.server import send

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crawl_helpers import findings, latest_scan, pages, register, worker_env, write_settings
 from xunjian.demo.server import send
