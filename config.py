@@ -43,7 +43,7 @@ class CrawlSettings(_Section):
     user_agent: str = "Mozilla/5.0 (compatible; xunjian/0.1; government website inspection)"
     robots: Literal["obey", "ignore"] = "ignore"
     max_depth: int = Field(6, ge=0)
-    max_pages: int = Field(5000, ge=1)
+    max_pages: int = Field(100000, ge=1)
     concurrency_per_site: int = Field(8, ge=1)
     concurrent_requests: int = Field(32, ge=1)
     download_delay: float = Field(0.0, ge=0)
@@ -74,6 +74,22 @@ class CrawlSettings(_Section):
 class LinkSettings(_Section):
     retry_after_max: float = Field(30, ge=0)
     retry_after_times: int = Field(1, ge=0)
+
+
+class BoundsSettings(_Section):
+    """Ceilings on what one page may cost (crawler/bounds.py, crawler/stopguard.py)."""
+
+    max_parse_chars: int = Field(2_000_000, ge=10_000)
+    max_links_per_page: int = Field(20000, ge=10)
+    stop_seconds: float = Field(8.0, gt=0)
+
+
+class IncrementalSettings(_Section):
+    """Nightly re-scans (crawler/incremental.py)."""
+
+    enabled: bool = True
+    link_cache_hours: float = Field(24.0, ge=0)
+    full_every_days: float = Field(7.0, gt=0)
 
 
 class RenderSettings(_Section):
@@ -168,6 +184,8 @@ class WebSettings(_Section):
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     crawl: CrawlSettings = CrawlSettings()
+    bounds: BoundsSettings = BoundsSettings()
+    incremental: IncrementalSettings = IncrementalSettings()
     render: RenderSettings = RenderSettings()
     links: LinkSettings = LinkSettings()
     checks: ChecksSettings = ChecksSettings()

@@ -101,6 +101,8 @@ class PageRecord:
     #: rendered pages: each link's computed visibility in Chromium, from security_hidden's
     #: collect_link_visibility(_async); None when not collected (SC001 confirmation)
     link_visibility: list[dict[str, Any]] | None = None
+    content_hash: str | None = None  # SHA-256 of the body (incremental re-scans)
+    reused: bool = False  # unchanged since the previous scan (304 or same hash): stored record reused, not checked
 
     @cached_property
     def tree(self) -> lxml.html.HtmlElement | None:

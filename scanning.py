@@ -46,6 +46,7 @@ from sqlalchemy import func, select
 
 from xunjian import checks
 from xunjian.checks.base import CheckContext, CheckOptions
+from xunjian.crawler.budget import PARTIAL, partial_message
 from xunjian.crawler.pipeline import CrawlReport
 from xunjian.records import ScanView
 from xunjian.storage import scans as store
@@ -65,7 +66,8 @@ EXIT_COMPLETE, EXIT_FAILED, EXIT_UNKNOWN_SITE, EXIT_LOCKED, EXIT_INTERRUPTED = 0
 #: Statuses whose scan saw the whole site: columns discovered, every site check, unseen findings resolved, scored.
 WHOLE_SITE = frozenset({"complete"})
 #: Site-check families whose findings still hold on part of a site (an interrupted scan's broken links).
-PART_OF_SITE_FAMILIES = ("xunjian.checks.links",)
+#: Footer and label problems are template problems: a template seen is judged, wherever the crawl stopped.
+PART_OF_SITE_FAMILIES = ("xunjian.checks.links", "xunjian.checks.footer", "xunjian.checks.labels")
 #: Statuses after which the site's alerts are evaluated (as the scheduler always did).
 ALERT_STATUSES = frozenset({"complete", "failed"})
 
@@ -90,7 +92,8 @@ class ScanOutcome:
 
     @property
     def exit_code(self) -> int:
-        return {"complete": EXIT_COMPLETE, "interrupted": EXIT_INTERRUPTED}.get(self.status, EXIT_FAILED)
+        return {"complete": EXIT_COMPLETE, "partial": EXIT_COMPLETE,
+                "interrupted": EXIT_INTERRUPTED}.get(self.status, EXIT_FAILED)
 
 
 @dataclass
@@ -149,6 +152,7 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> S
             ignored_phrases=frozenset(i.phrase for i in ignores if i.phrase),
             allow_words=frozenset(extra.get("allow_words", [])),
             allowed_script_hosts=frozenset(h.lower() for h in extra.get("allowed_script_hosts", [])),
+            max_pages=extra.get("max_pages"),  # the registry's per-site page budget, or None
             text_lm=settings.text_lm,
             first_scan=session.scalar(select(Scan.id).where(Scan.site_id == site_id, Scan.status == "complete")
                                       .limit(1)) is None,
@@ -188,7 +192,19 @@ def crawl_verdict(report: CrawlReport, errors: list[str]) -> tuple[str, str | No
         return "failed", f"首页无法访问: {f'HTTP {home.status}' if home else '无响应'}"
     if report.reason != "finished":
         return "interrupted", f"扫描被中断 ({report.reason})，已保存已抓取的数据"
+    if report.stats.get("budget/pages_not_crawled"):
+        return PARTIAL, partial_message(_StatsView(report.stats))
     return "complete", None
+
+
+class _StatsView:
+    """A stored stats dict read like Scrapy's stats collector (``get_value``)."""
+
+    def __init__(self, stats: dict[str, Any]):
+        self.stats = stats
+
+    def get_value(self, key: str) -> Any:
+        return self.stats.get(key)
 
 
 # -- 3. columns, 4. site checks ------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import subprocess
 import sys
 from datetime import date
@@ -64,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=date.fromisoformat, default=None)
     parser.add_argument("--trigger", default="cli", choices=["cli", "scheduler", "demo", "bench", "queue", "web"])
     parser.add_argument("--progress", choices=["json", "log"], default=None)
+    parser.add_argument("--full", action="store_true", help="全量扫描: 不复用未变化的页面和链接缓存")
     args = parser.parse_args(argv)
+    if args.full:
+        os.environ["XUNJIAN_FULL_SCAN"] = "1"  # read by crawler/settings.py (XJ_FULL_SCAN)
     try:
         settings = load_settings()
         ensure_schema(settings.database.url)

@@ -51,6 +51,12 @@ class Site(resource.Resource):
             request.setResponseCode(404)
             body, ctype = b"<html><title>404</title><body>Not Found</body></html>", b"text/html"
         request.setHeader(b"content-type", ctype)
+        if request.code == 200:  # validators, as nginx sends for static files: re-scans get 304s
+            etag = b'"%d-%d"' % (len(body), hash(body) & 0xFFFFFFFF)
+            request.setHeader(b"etag", etag)
+            if request.getHeader(b"if-none-match") == etag:
+                request.setResponseCode(304)
+                return b""
         return b"" if request.method == b"HEAD" else body
 
 

@@ -83,6 +83,15 @@ def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> di
         upsert_sites(s, parse_registry(reg))
     env = dict(os.environ, XUNJIAN_DATABASE_URL=db_url, XUNJIAN_CONFIG=str(cfg), XUNJIAN_ALLOW_NETWORKS="127.0.0.0/8",
                XUNJIAN_OFFLINE="1")
+    return worker_run(env, db_url)
+
+
+def worker_run(env: dict, db_url: str) -> dict:
+    from sqlalchemy import select
+
+    from xunjian.storage.db import session_scope
+    from xunjian.storage.models import Scan
+
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "xunjian.worker", "bench", "--trigger", "bench"], env=env)
     code, rss, rss_main = peak_rss(proc)
@@ -90,7 +99,8 @@ def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> di
     with session_scope(db_url) as s:
         scan = s.scalars(select(Scan).where(Scan.site_id == "bench").order_by(Scan.id.desc())).first()
         stored = (scan.status, scan.pages_count, scan.targets_checked, scan.findings_count)
-    return {"exit": code, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
+        reused = (scan.stats or {}).get("incremental/reused", 0)
+    return {"exit": code, "reused": reused, "env": env, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
             "seconds": round(seconds, 1), "pages_per_s": round(stored[1] / seconds, 1),
             "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "peak_rss_crawler_mb": round(rss_main), "db_mb": round(db_size(db_url), 1)}
 
@@ -109,6 +119,8 @@ def main() -> None:
         bare = json.loads(subprocess.run([sys.executable, str(HERE / "bare_spider.py"), url, str(args.concurrency)],
                                          capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
         full = full_scan(url, args.pages, args.concurrency, db_url, workdir)
+        rescan = worker_run(full.pop("env"), db_url)  # the same site again, unchanged: the nightly re-scan
+        rescan.pop("env")
     finally:
         site.terminate()
     ratio = full["pages_per_s"] / bare["pages_per_s"]
@@ -118,7 +130,9 @@ def main() -> None:
           f"{full['targets']} unique link targets = {full['targets_per_s']}/s, {full['findings']} findings ({full['status']})")
     print(f"ratio full/bare    : {ratio:.0%}   peak RSS: {full['peak_rss_mb']} MB (crawler {full['peak_rss_crawler_mb']} MB"
           f" + check process)   database: {full['db_mb']} MB")
-    print(json.dumps({"bare": bare, "full": full, "ratio": round(ratio, 3)}))
+    print(f"re-scan, unchanged: {rescan['pages']} pages in {rescan['seconds']} s ({rescan['reused']} reused) = "
+          f"{rescan['seconds'] / full['seconds']:.0%} of the full scan's time, peak RSS {rescan['peak_rss_mb']} MB")
+    print(json.dumps({"bare": bare, "full": full, "rescan": rescan, "ratio": round(ratio, 3)}))
 
 
 if __name__ == "__main__":

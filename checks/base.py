@@ -106,6 +106,8 @@ class CheckOptions:
     allowed_script_hosts: frozenset[str] = frozenset()
     #: column dates through the htmldate library (off: only the page's own date patterns)
     htmldate: bool = True
+    #: this site's page budget from the registry (``max_pages``); None: ``crawl.max_pages``
+    max_pages: int | None = None
     #: TX005's settings (``text_lm``: model path, cache, first-scan window); None: the module's defaults
     text_lm: Any = None
     #: this is the site's first complete scan (TX005 then checks recent articles only)

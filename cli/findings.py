@@ -78,7 +78,8 @@ def show(
 
     Example: xunjian findings demo-gov --format json --status open
     """
-    from xunjian.storage.findings import current_findings, finding_json
+    from xunjian.crawler.budget import partial_note
+    from xunjian.storage.findings import current_findings, finding_json, latest_complete_scan
 
     fmt = check_format(fmt)
     status = status.lower()
@@ -86,7 +87,10 @@ def show(
         fail(escape(f"未知的状态 {status!r}，可选 open、resolved 或 ignored"), EXIT_USAGE)
     with session(ctx) as s:
         _require_site(s, site)
-        items = [finding_json(r, site) for r in current_findings(s, site, (status,))]
+        items = [finding_json(r, site) for r in current_findings(s, site, (status,), include_partial=True)]
+        note = partial_note(latest_complete_scan(s, site, include_partial=True))
+    if note:  # on stderr: the JSON/CSV on stdout keeps its shape
+        err.print(note, highlight=False, markup=False)
     if fmt == "json":
         typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return

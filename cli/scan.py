@@ -13,7 +13,7 @@ from xunjian.cli.runner import run_worker
 from xunjian.cli.summary import print_findings_summary
 from xunjian.storage.registry import get_site, list_sites
 
-STATUS_ZH = {"complete": "完成", "interrupted": "已中断", "failed": "失败"}
+STATUS_ZH = {"complete": "完成", "partial": "部分完成 (达到页面上限)", "interrupted": "已中断", "failed": "失败"}
 
 
 def parse_as_of(value: str | None) -> date | None:
@@ -38,7 +38,7 @@ def scan_one(ctx: typer.Context, site_id: str, as_of: date | None, trigger: str 
             f"问题 {done['findings']}")
     line += f"，发送告警 {done['alerts']}" if done.get("alerts") else ""
     err.print(line + (f" — {done['message']}" if done.get("message") else ""), highlight=False)
-    if done["status"] == "complete":
+    if done["status"] in ("complete", "partial"):
         print_findings_summary(db_url, site_id)
     return code
 
@@ -64,6 +64,7 @@ def scan(
     all_sites: Annotated[bool, typer.Option("--all", help="依次扫描所有已登记站点")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="按此日期 (YYYY-MM-DD) 评估所有日期规则，默认今天")] = None,
     queue: Annotated[bool, typer.Option("--queue", help="不在本机扫描: 把扫描任务发布到消息队列，由 queue-worker 执行，立即返回")] = False,
+    full: Annotated[bool, typer.Option("--full", help="全量扫描: 重新下载和检查每个页面，不用链接核验缓存")] = False,
 ) -> None:
     """抓取并检查一个站点 (或全部站点)，结果写入数据库。
 
@@ -85,7 +86,7 @@ def scan(
         return
     codes = {}
     for site_id in ids:
-        codes[site_id] = scan_one(ctx, site_id, day)
+        codes[site_id] = scan_one(ctx, site_id, day, extra_env={"XUNJIAN_FULL_SCAN": "1"} if full else None)
         if codes[site_id] == 130:
             break
     if len(ids) > 1:

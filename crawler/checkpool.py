@@ -18,6 +18,7 @@ import asyncio
 import dataclasses
 import logging
 import signal
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,20 @@ MAX_PAGES_IN_CHECKS = 64
 
 _ctx: CheckContext | None = None
 _disabled: frozenset[str] = frozenset()
+_POOLS: weakref.WeakSet[CheckPool] = weakref.WeakSet()
+
+
+_stopping = False
+
+
+def abort_all() -> int:
+    """Kill every check process of this process (the scan is stopping); returns how many pools were aborted."""
+    global _stopping
+    _stopping = True
+    pools = list(_POOLS)
+    for pool in pools:
+        pool.abort()
+    return len(pools)
 
 
 def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) -> tuple[dict, list[Finding], dict[str, str], str]:
@@ -69,6 +84,8 @@ def run_checks(record: PageRecord, ctx: CheckContext, disabled: frozenset[str]) 
             findings.extend(f for f in check(record, ctx) if f.rule not in disabled)
         except Exception as exc:
             errors[f"{check.__module__}.{check.__name__}"] = repr(exc)[:300]
+    # kept with the page: an unchanged page's findings are seen again by the next incremental scan
+    record.facts["page_findings"] = sorted({f.fingerprint(ctx.site.id) for f in findings})
     return record.facts, findings, errors, record.page_type
 
 
@@ -87,6 +104,8 @@ def _run_in_child(record: PageRecord) -> tuple[dict, list[Finding], dict[str, st
 
 
 def cloaking(browser_html: str, spider_html: str, url: str, ctx: CheckContext) -> list[Finding]:
+    if _stopping:  # never load the word lists into the crawler while the scan stops
+        return []
     from xunjian.checks.security import cloaking_findings
 
     return cloaking_findings(browser_html, spider_html, ctx, url)
@@ -104,6 +123,8 @@ class CheckPool:
         self.ctx = ctx
         self.disabled = disabled
         self.executor: ProcessPoolExecutor | None = None
+        self.aborted = False
+        _POOLS.add(self)
         if processes > 0:
             # forkserver: a clean child, not a copy of the crawler's reactor and sockets
             self.executor = ProcessPoolExecutor(1, mp_context=get_context("forkserver"), initializer=_init,
@@ -133,7 +154,22 @@ class CheckPool:
         self.executor = None
 
     def run_inline(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
+        if self.aborted:  # the scan is stopping: store the page unchecked, never check it here
+            return record.facts, [], {}, record.page_type
         return run_checks(record, self.ctx, self.disabled)
+
+    def abort(self) -> None:
+        """Kill the child now (SIGTERM/SIGINT): its pending pages fail (BrokenProcessPool) and are stored unchecked."""
+        self.aborted = True
+        executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except Exception:  # already gone
+                pass
+        executor.shutdown(wait=False, cancel_futures=False)
 
     def close(self) -> None:
         if self.executor is not None:
@@ -185,8 +221,8 @@ class CheckPipeline:
     async def _page(self, item: PageItem) -> None:
         record = item.record
         record.__dict__.pop("tree", None)  # the spider is done with the parsed tree
-        if not (record.html and not record.error and 200 <= record.status < 300):
-            return
+        if not (record.html and not record.error and 200 <= record.status < 300) or record.reused:
+            return  # an unchanged page (incremental re-scan) keeps its stored facts and page findings
         facts, findings, errors, record.page_type = await self._checks(record)
         record.facts = facts
         item.findings.extend(findings)
@@ -203,7 +239,8 @@ class CheckPipeline:
                 try:
                     return await asyncio.wrap_future(future)
                 except Exception:  # the child died (BrokenProcessPool): check in this process from now on
-                    logger.exception("检查子进程出错，改为在抓取进程内检查")
+                    if not self.pool.aborted:  # aborted: killed on purpose by StopGuard, pages stored unchecked
+                        logger.exception("检查子进程出错，改为在抓取进程内检查")
                     self.pool.run_inline_from_now()
             return self.pool.run_inline(record)
 

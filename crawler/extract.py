@@ -202,9 +202,11 @@ def _link_text(el: lxml.html.HtmlElement, tag: str) -> str:
 
 
 def extract_links(
-    tree: lxml.html.HtmlElement | None, page_url: str, site: SiteInfo, strip_params: frozenset[str] = frozenset()
+    tree: lxml.html.HtmlElement | None, page_url: str, site: SiteInfo, strip_params: frozenset[str] = frozenset(),
+    limit: int = MAX_LINKS_PER_PAGE,
 ) -> list[LinkRef]:
-    """Links of a page in document order, normalised; duplicates of (url, kind) kept once."""
+    """Links of a page in document order, normalised; duplicates of (url, kind) kept once; at most ``limit``
+    (the caller records a cut: :func:`xunjian.crawler.bounds.links_beyond`)."""
     if tree is None:
         return []
     base = page_url
@@ -225,6 +227,6 @@ def extract_links(
             LinkRef(url=url, kind=kind, tag=tag, anchor_text=" ".join((_link_text(el, tag) or "").split())[:200],
                     internal=site.is_internal(url), raw=raw[:500])
         )
-        if len(links) >= MAX_LINKS_PER_PAGE:
+        if len(links) >= limit:
             break
     return links

@@ -21,6 +21,7 @@ from xunjian.records import PageSummary
 from xunjian.storage import scans as store
 from xunjian.storage.db import session_scope
 from xunjian.storage.findings import merge_findings
+from xunjian.storage.incremental import touch_findings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,6 +59,7 @@ class StorePipeline:
         self.pages: list[PageRecord] = []
         self.results: list = []
         self.findings: list[Finding] = []
+        self.reused_findings: list[str] = []  # fingerprints of the page findings of unchanged pages
         self.last_flush = time.monotonic()
 
     @classmethod
@@ -86,6 +88,8 @@ class StorePipeline:
     def _page(self, record: PageRecord) -> None:
         if record.page_type == "homepage" and record.html and not record.error and 200 <= record.status < 300:
             self.report.homepage_ok = True
+        if record.reused:  # unchanged page (304 or same hash): its stored facts stand, its findings are seen again
+            self.reused_findings.extend(record.facts.get("page_findings", []))
         self.report.summaries.append(PageSummary(
             url=record.url, final_url=record.final_url, status=record.status, page_type=record.page_type,
             depth=record.depth, title=record.title, rendered=record.rendered, facts=record.facts,
@@ -95,12 +99,13 @@ class StorePipeline:
         self.stats.inc_value("pages/stored")
 
     def flush(self) -> None:
-        pages, results, findings = self.pages, self.results, self.findings
-        self.pages, self.results, self.findings = [], [], []
+        pages, results, findings, reused = self.pages, self.results, self.findings, self.reused_findings
+        self.pages, self.results, self.findings, self.reused_findings = [], [], [], []
         self.last_flush = time.monotonic()
-        if not (pages or results or findings):
+        if not (pages or results or findings or reused):
             return
         with session_scope(self.db_url) as session:
+            touch_findings(session, self.site_id, reused, self.scan_id)
             ids = store.insert_pages(session, self.scan_id, pages)
             store.insert_links(session, self.scan_id, [(ids[p.url], link) for p in pages if p.url in ids for link in p.links])
             store.insert_link_results(session, self.scan_id, results)

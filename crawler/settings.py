@@ -7,6 +7,7 @@ components read them in ``from_crawler`` without defaults of their own. The scan
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,9 +55,13 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
                                    "xunjian.crawler.retryafter.RetryAfter": 540,
+                                   # inflates bodies only up to the request's byte cap (crawler/bounds.py)
+                                   "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+                                   "xunjian.crawler.bounds.BoundedDecompression": 590,
+                                   "xunjian.crawler.incremental.IncrementalScan": 580,  # sees inflated bodies
                                    "xunjian.crawler.browser.RenderMiddleware": 950},
         "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
-                       "xunjian.crawler.search_probe.SearchProbe": 0},
+                       "xunjian.crawler.search_probe.SearchProbe": 0, "xunjian.crawler.stopguard.StopGuard": 0},
         # the scan's page checks, then the store (see xunjian.scanning for the phases of a scan)
         "ITEM_PIPELINES": {"xunjian.crawler.checkpool.CheckPipeline": 200,
                            "xunjian.crawler.pipeline.StorePipeline": 300},
@@ -71,6 +76,13 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "XJ_RETRY_AFTER_MAX": settings.links.retry_after_max,
         "XJ_RETRY_AFTER_TIMES": settings.links.retry_after_times,
         "XJ_MAX_BODY": c.max_response_bytes,
+        "XJ_MAX_PARSE_CHARS": settings.bounds.max_parse_chars,
+        "XJ_MAX_LINKS_PER_PAGE": settings.bounds.max_links_per_page,
+        "XJ_STOP_SECONDS": settings.bounds.stop_seconds,
+        "XJ_INCREMENTAL": settings.incremental.enabled,
+        "XJ_FULL_SCAN": os.environ.get("XUNJIAN_FULL_SCAN", "").lower() in ("1", "true", "yes"),
+        "XJ_LINK_CACHE_HOURS": settings.incremental.link_cache_hours,
+        "XJ_FULL_EVERY_DAYS": settings.incremental.full_every_days,
         "XJ_BATCH_SIZE": settings.database.batch_size,
         "XJ_DATABASE_URL": settings.database.url,
         "XJ_DISABLED_RULES": list(settings.checks.disabled),

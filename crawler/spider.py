@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import StopDownload
 from scrapy.http import TextResponse
 
 from xunjian.checks.security import SPIDER_USER_AGENT
-from xunjian.crawler.charset import response_text
+from xunjian.crawler.bounds import INFLATE_CUT, bounded_html, decoded_text, links_beyond, note_depth, record_cut
 from xunjian.crawler.extract import extract_links, page_title, stylesheet_links
 from xunjian.crawler.downloader import ScanStopping
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
@@ -68,6 +69,8 @@ class SiteSpider(scrapy.Spider):
         self.strip_params = strip_params
         self.check_external = check_external
         self.max_body = max_body
+        self.max_parse_chars = 2_000_000
+        self.max_links = 20000
         self.homepage_html: str | None = None
         self.spider_view_html: str | None = None
         self.offline = False
@@ -76,6 +79,7 @@ class SiteSpider(scrapy.Spider):
         self.pages_scheduled = 0
         self.query_variants: Counter[str] = Counter()
         self.render_mode = "never"  # auto|always only when the browser is available (RENDER_ENABLED)
+        self.incremental: Any = None  # set by crawler/incremental.py when the scan opens
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
@@ -83,12 +87,17 @@ class SiteSpider(scrapy.Spider):
         s = crawler.settings
         spider.max_depth = s.getint("XJ_MAX_DEPTH", spider.max_depth)
         spider.max_pages = s.getint("XJ_MAX_PAGES", spider.max_pages)
+        ctx = s.get("XJ_CHECK_CONTEXT")
+        site_budget = getattr(getattr(ctx, "options", None), "max_pages", None)
+        spider.max_pages = int(site_budget) if site_budget else spider.max_pages  # the registry's per-site budget
         spider.max_url_length = s.getint("XJ_MAX_URL_LENGTH", spider.max_url_length)
         spider.max_query_variants = s.getint("XJ_MAX_QUERY_VARIANTS", spider.max_query_variants)
         spider.strip_params = frozenset(p.lower() for p in s.getlist("XJ_STRIP_QUERY_PARAMS"))
         spider.check_external = s.getbool("XJ_CHECK_EXTERNAL", True)
         spider.offline = s.getbool("XJ_OFFLINE", False)
         spider.max_body = s.getint("XJ_MAX_BODY", spider.max_body)
+        spider.max_parse_chars = s.getint("XJ_MAX_PARSE_CHARS", spider.max_parse_chars)
+        spider.max_links = s.getint("XJ_MAX_LINKS_PER_PAGE", spider.max_links)
         spider.homepage = normalize(spider.site.url, spider.strip_params)
         spider.render_mode = s.get("RENDER_MODE", "never") if s.getbool("RENDER_ENABLED") else "never"
         if s.get("RENDER_UNAVAILABLE"):
@@ -108,7 +117,7 @@ class SiteSpider(scrapy.Spider):
                                    "dont_merge_cookies": True})
 
     def parse_spider_view(self, response: scrapy.http.Response) -> Iterator[Any]:
-        self.spider_view_html = response.text if isinstance(response, TextResponse) else ""
+        self.spider_view_html = bounded_html(response.text, self.max_parse_chars)[0] if isinstance(response, TextResponse) else ""
         yield from self._cloak_item()
 
     def spider_view_failed(self, failure: Failure) -> Iterator[Any]:
@@ -183,12 +192,17 @@ class SiteSpider(scrapy.Spider):
         if self.offline and not is_loopback_url(link.url):
             self.crawler.stats.inc_value("links/offline_skipped")
             return LinkResultItem(LinkResult(target=link.url, outcome="skipped", reason="离线模式，未核验"))
-        if link.internal and link.kind == "page" and depth + 1 <= self.max_depth \
-                and self.pages_scheduled < self.max_pages and not self._is_trap(link.url):
-            self.pages_scheduled += 1
-            return self._page_request(link.url, depth + 1)
+        if link.internal and link.kind == "page" and depth + 1 <= self.max_depth and not self._is_trap(link.url):
+            if self.pages_scheduled < self.max_pages:
+                self.pages_scheduled += 1
+                return self._page_request(link.url, depth + 1)
+            # the page budget is spent: the page is only checked, and the scan will be partial
+            self.crawler.stats.inc_value("budget/pages_not_crawled")
+            self.crawler.stats.set_value("budget/max_pages", self.max_pages)
         if not link.internal and not self.check_external:
             return None
+        if not link.internal and self.incremental is not None and (cached := self.incremental.cached(link.url)):
+            return LinkResultItem(cached)  # checked by some site's scan within incremental.link_cache_hours
         if link.internal and link.kind == "page" and self._is_trap(link.url):
             self.crawler.stats.inc_value("links/trap_skipped")
             return None
@@ -214,6 +228,10 @@ class SiteSpider(scrapy.Spider):
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
+        if response.meta.get("xj_reuse") and (reused := self.incremental.reuse(response)) is not None:
+            result = self._result(response, "ok", f"HTTP {response.status}，页面未变化")
+            yield from self._emit_page(reused, result)  # unchanged since the previous scan (304 or same hash)
+            return
         static = response.meta.get("xj_static")
         rendered = "playwright" in response.flags
         depth = static[0].depth if static else response.meta.get("xj_depth", response.meta.get("depth", 0))
@@ -224,11 +242,11 @@ class SiteSpider(scrapy.Spider):
             headers={k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v},
             content_type=ctype[:200], depth=depth, size=len(response.body), rendered=rendered,
             elapsed=static[0].elapsed if static else self._elapsed(response),
-            truncated="download_stopped" in response.flags and response.meta.get("xj_max_body") != HEADERS_ONLY,
-            page_type="homepage" if target == self.homepage else "other",
+            page_type="homepage" if target == self.homepage else "other", content_hash=response.meta.get("xj_hash"),
         )
         if is_html:
-            record.html, record.encoding = response_text(response)  # stale <meta charset> on UTF-8 bytes
+            record.encoding = response.encoding
+            record.html = self._bounded_text(response, record)
             record.title = page_title(record.tree)
         heading = ""
         if record.tree is not None and 200 <= response.status < 300:
@@ -250,6 +268,34 @@ class SiteSpider(scrapy.Spider):
             return
         yield from self._emit_page(record, self._result(response, outcome, reason))
 
+    def _bounded_text(self, response: TextResponse, record: PageRecord) -> str:
+        """The page's text, capped on the wire, after inflation and before parsing; every cut recorded."""
+        stats = self.crawler.stats
+        if "download_stopped" in response.flags and response.meta.get("xj_max_body") != HEADERS_ONLY:
+            record.truncated = True
+            record_cut(record, stats, "wire_bytes_cut_at", self.max_body, f"响应超过 {self.max_body} 字节，已截断")
+        if INFLATE_CUT in response.flags:
+            record.truncated = True
+            record_cut(record, stats, "inflated_bytes_cut_at", self.max_body, f"解压后超过 {self.max_body} 字节，已截断")
+        text = decoded_text(response.body, response.encoding, response.text, record, stats)
+        if "\x00" in text[:self.max_parse_chars]:
+            record_cut(record, stats, "nul_chars", text.count("\x00"), "页面含 NUL 字符 (已替换为空格)")
+        html, cut = bounded_html(text, self.max_parse_chars)
+        if cut:
+            record.truncated = True
+            record_cut(record, stats, "chars_checked", self.max_parse_chars,
+                       f"页面过大，仅解析和检查前 {self.max_parse_chars} 个字符")
+        return html
+
+    def _page_links(self, record: PageRecord) -> list[LinkRef]:
+        note_depth(record, self.crawler.stats)
+        links = extract_links(record.tree, record.final_url, self.site, self.strip_params, limit=self.max_links)
+        if len(links) >= self.max_links and (beyond := links_beyond(record.tree, record.final_url, self.strip_params, links)):
+            record_cut(record, self.crawler.stats, "links_not_checked", beyond,
+                       f"页面链接超过 {self.max_links} 个，其余 {beyond} 个链接未核验")
+            logger.warning("页面链接超过 %d 个，其余 %d 个未核验: %s", self.max_links, beyond, record.url)
+        return links
+
     def _emit_page(self, record: PageRecord, result: LinkResult) -> Iterator[Any]:
         """The verdict, the page record, and the requests for the page's links (a usable internal page)."""
         yield LinkResultItem(result)
@@ -265,7 +311,8 @@ class SiteSpider(scrapy.Spider):
         if record.page_type == "homepage":
             self.homepage_html = record.html
             yield from self._cloak_item()
-        record.links = extract_links(record.tree, record.final_url, self.site, self.strip_params)
+        if not record.reused:
+            record.links = self._page_links(record)
         yield PageItem(record)
         for link in record.links:
             follow_up = self.follow(link, record.depth)
@@ -282,8 +329,8 @@ class SiteSpider(scrapy.Spider):
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(ScanStopping):
-            return  # never sent: the scan is stopping; nothing to record
+        if failure.check(ScanStopping, StopDownload):
+            return  # never sent, or stopped mid-transfer: the scan is stopping; nothing to record
         outcome, reason = judge_failure(failure)
         target = request.meta["xj_target"]
         yield LinkResultItem(LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
@@ -349,7 +396,7 @@ class SiteSpider(scrapy.Spider):
 
     def link_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(ScanStopping):
+        if failure.check(ScanStopping, StopDownload):
             return
         outcome, reason = judge_failure(failure)
         self.crawler.stats.inc_value("links/checked")

@@ -38,6 +38,7 @@ class SiteReport:
     indicators: list[dict[str, Any]]
     screenshots: dict[int, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    scan_note: str = ""  # set when the findings come from a partial scan (stopped at the page budget)
 
 
 def _z(ts: datetime | None) -> str:
@@ -110,7 +111,8 @@ def build_site_report(
 ) -> SiteReport:
     """Everything one site's report shows (LookupError for an unknown site)."""
     from xunjian.scoring import compute_site_score, load_profile
-    from xunjian.storage.findings import current_findings, resolved_since
+    from xunjian.crawler.budget import partial_note
+    from xunjian.storage.findings import current_findings, latest_complete_scan, resolved_since
     from xunjian.storage.models import Site
 
     now = now or utcnow()
@@ -120,7 +122,7 @@ def build_site_report(
         raise LookupError(f"站点 {site_id!r} 未登记")
     score = compute_site_score(session, site_id, settings, now=now, profile=profile).to_json()
     since = since or previous_report_time(site)
-    rows = current_findings(session, site_id, ("open",), now=now)
+    rows = current_findings(session, site_id, ("open",), now=now, include_partial=True)
     fixed_rows = resolved_since(session, site_id, since)
     titles = _page_titles(session, site_id, {r.page for r in rows + fixed_rows if r.page})
     return SiteReport(
@@ -133,6 +135,7 @@ def build_site_report(
         since=since, generated_at=now,
         indicators=[{"id": i["id"], "name": i.get("name", i["id"]), "area": i.get("area", "")}
                     for i in profile["indicators"]],
+        scan_note=partial_note(latest_complete_scan(session, site_id, include_partial=True)) or "",
     )
 
 

@@ -55,13 +55,13 @@ def _header(ws: Worksheet, titles: list[str]) -> None:
 def _summary(ws: Worksheet, reports: list[SiteReport]) -> None:
     indicators = reports[0].indicators if reports else []
     _header(ws, ["站点编号", "站点名称", "网址", "结论", "得分", "分档", "单项否决项", "扣分合计", "加分", "问题总数"]
-            + [i["name"] for i in indicators])
+            + [i["name"] for i in indicators] + ["扫描说明"])
     for r in reports:
         s = r.score
         veto = "；".join(f"{v['id']} {v['name']}" for v in s["veto"])
         lost = round(sum(d["points"] for d in s["deductions"]), 2)
         row = [r.site["id"], r.site["name"], r.site["url"], VERDICT_ZH[s["verdict"]], s["score"], s["band"],
-               veto, lost, s["bonus"], len(r.findings)] + [s["counts"].get(i["id"], 0) for i in indicators]
+               veto, lost, s["bonus"], len(r.findings)] + [s["counts"].get(i["id"], 0) for i in indicators] + [r.scan_note]
         ws.append([_safe(v) for v in row])
         if s["verdict"] == "fail":
             ws.cell(row=ws.max_row, column=4).font = FAIL_FONT

@@ -65,6 +65,7 @@ def render_html(report: SiteReport) -> str:
         verdict_zh=VERDICT_ZH[report.score["verdict"]],
         generated_at=report.generated_at.strftime("%Y-%m-%d %H:%M"),
         since=report.since.strftime("%Y-%m-%d %H:%M") if report.since else "",
+        scan_note=report.scan_note,
     )
 
 

@@ -100,20 +100,25 @@ def resolve_unseen(session: Session, site_id: str, scan: Scan, now: datetime | N
     return result.rowcount or 0
 
 
-def latest_complete_scan(session: Session, site_id: str) -> Scan | None:
+def latest_complete_scan(session: Session, site_id: str, include_partial: bool = False) -> Scan | None:
+    """The latest complete scan; with ``include_partial`` a later partial scan (stopped at the page budget)
+    too: views show what it found, scoring and lifecycle never take it for a whole-site scan."""
+    statuses = ("complete", "partial") if include_partial else ("complete",)
     return session.scalars(
-        select(Scan).where(Scan.site_id == site_id, Scan.status == "complete").order_by(Scan.id.desc()).limit(1)
+        select(Scan).where(Scan.site_id == site_id, Scan.status.in_(statuses)).order_by(Scan.id.desc()).limit(1)
     ).first()
 
 
 def current_findings(
-    session: Session, site_id: str, statuses: Iterable[str] = ("open",), now: datetime | None = None
+    session: Session, site_id: str, statuses: Iterable[str] = ("open",), now: datetime | None = None,
+    include_partial: bool = False,
 ) -> list[FindingRow]:
     """Findings of a site with the given statuses.
 
     For ``open`` (the current view, rules.md): those of the latest completed scan plus those recorded
     by availability probes in the last 7 days, in any active status (open, confirmed, fixed).
-    For ``resolved``/``ignored``: all of them.
+    For ``resolved``/``ignored``: all of them. Views pass ``include_partial`` (a partial scan's findings are
+    shown, marked); scoring does not.
     """
     now = now or utcnow()
     statuses = tuple(statuses)
@@ -121,7 +126,7 @@ def current_findings(
     statuses = ACTIVE if current else statuses  # confirmed and fixed findings are still on the site
     query = select(FindingRow).where(FindingRow.site_id == site_id, FindingRow.status.in_(statuses))
     if current:
-        scan = latest_complete_scan(session, site_id)
+        scan = latest_complete_scan(session, site_id, include_partial)
         recent_probe = (FindingRow.source == "probe") & (FindingRow.last_seen >= now - timedelta(days=7))
         if scan is None:
             query = query.where(recent_probe)

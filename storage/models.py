@@ -114,6 +114,11 @@ class Page(Base):
     error: Mapped[str | None] = mapped_column(String(500))
     facts: Mapped[json_dict]  # small per-page facts extracted for site checks (footer, list items...)
     fetched_at: Mapped[datetime_now]
+    # incremental re-scans (migration 0002): validators sent back as If-None-Match / If-Modified-Since,
+    # and the SHA-256 of the body (a site answering 200 to everything is compared by it)
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Link(Base):
@@ -145,6 +150,19 @@ class LinkResult(Base):
     elapsed: Mapped[float | None] = mapped_column(Float)
     method: Mapped[str] = mapped_column(String(10), default="GET")
     checked_at: Mapped[datetime_now]
+
+
+class LinkVerdict(Base):
+    """The latest verdict on an external link target, shared by every site in the database (migration 0002)."""
+
+    __tablename__ = "link_verdicts"
+
+    target: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    status: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(String(500))
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    checked_at: Mapped[datetime_tz] = mapped_column(index=True)
 
 
 class Finding(Base):

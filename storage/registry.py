@@ -70,6 +70,7 @@ class SiteEntry(BaseModel):
     has_services: bool = True
     #: per-site extraction hints for unusual layouts, e.g. {"interaction": {"item": "css", "submitted": "css"}}
     hints: dict[str, dict[str, str]] = {}
+    max_pages: int | None = Field(None, ge=1, le=10_000_000)  # page budget of this site (crawl.max_pages if unset)
 
     @field_validator("url")
     @classmethod
@@ -186,18 +187,31 @@ def upsert_sites(session: Session, entries: list[SiteEntry]) -> ImportResult:
         values = entry.model_dump()
         values["columns"] = [c for c in values["columns"]]
         hints = values.pop("hints")  # kept in Site.extra (no schema change)
+        max_pages = values.pop("max_pages")
         site = session.get(Site, entry.id)
+        extra = _with_budget(site.extra if site is not None else None, max_pages)  # kept in Site.extra
+        extra.pop("hints", None)
+        values["extra"] = {**extra, **({"hints": hints} if hints else {})}
         if site is None:
-            session.add(Site(**values, extra={"hints": hints} if hints else {}))
+            session.add(Site(**values))
             result.created.append(entry.id)
         else:
             for key, value in values.items():
                 setattr(site, key, value)
-            site.extra = {**{k: v for k, v in (site.extra or {}).items() if k != "hints"}, **({"hints": hints} if hints else {})}
             site.updated_at = utcnow()
             result.updated.append(entry.id)
     session.flush()
     return result
+
+
+def _with_budget(extra: dict[str, Any] | None, max_pages: int | None) -> dict[str, Any]:
+    """The site's ``extra`` with its page budget set (or removed): kept in ``extra``, no schema change."""
+    out = dict(extra or {})
+    if max_pages:
+        out["max_pages"] = max_pages
+    else:
+        out.pop("max_pages", None)
+    return out
 
 
 def list_sites(session: Session) -> list[Site]:

@@ -35,7 +35,8 @@ def page_row(scan_id: int, r: PageRecord) -> dict[str, Any]:
         "content_type": r.content_type[:200] or None, "encoding": r.encoding, "bytes": r.size,
         "elapsed": r.elapsed, "depth": r.depth, "title": r.title[:500] or None, "page_type": r.page_type,
         "rendered": r.rendered, "error": (r.error or "")[:500] or None, "facts": r.facts,
-        "fetched_at": utcnow(),
+        "fetched_at": utcnow(), "etag": (r.headers.get("Etag") or "")[:200] or None,
+        "last_modified": (r.headers.get("Last-Modified") or "")[:100] or None, "content_hash": r.content_hash,
     }
 
 

@@ -15,7 +15,7 @@ import xunjian.storage.types
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
