@@ -13,7 +13,8 @@ inflated body) that the spider also consults:
   (:func:`xunjian.storage.incremental.touch_findings`); links are still followed and site checks run over
   the whole old + new set;
 - external targets with a fresh cached verdict are not requested again (:meth:`cached`);
-- when the scan closes, this scan's external verdicts go into the shared cache.
+- when the crawl has stopped (after the last batch is stored), this scan's external verdicts go into the
+  shared cache.
 
 A full scan (nothing reused, nothing cached) runs when ``incremental.enabled`` is off, when the worker got
 ``--full`` (``XJ_FULL_SCAN``), when there is no previous scan, or when the last full scan is older than
@@ -62,7 +63,8 @@ class IncrementalScan:
     def from_crawler(cls, crawler: Crawler) -> IncrementalScan:
         mw = cls(crawler)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        # after every spider_closed handler: the store pipeline writes its last batch of link results there
+        crawler.signals.connect(mw.engine_stopped, signal=signals.engine_stopped)
         return mw
 
     # -- scan open / close ------------------------------------------------------------------------
@@ -86,7 +88,7 @@ class IncrementalScan:
         self.stats.set_value("incremental/known_pages", len(self.previous))
         self.stats.set_value("incremental/cached_verdicts", len(self.verdicts))
 
-    def spider_closed(self, spider: Spider) -> None:
+    def engine_stopped(self) -> None:
         if self.site is None or not self.db_url:
             return
         from xunjian.storage.db import session_scope
