@@ -191,7 +191,7 @@ def links_beyond(tree: Any, page_url: str, strip_params: frozenset[str], kept: l
     base = urljoin(page_url, base_el.get("href", "").strip()) if base_el is not None else page_url
     known = {link.url for link in kept}
     extra: set[int] = set()
-    for _el, _tag, raw in _candidates(tree):
+    for _el, _tag, raw, _kind in _candidates(tree):
         url = resolve(base, raw, strip_params)
         if url is not None and url not in known:
             extra.add(hash(url))

@@ -79,8 +79,8 @@ def test_hostile_site_is_survived_within_bounds(sqlite_url, tmp_path, hostile):
     assert results[f"http://127.0.0.1:{silent}/"].reason == "超时"
     for path in ("/truncated.html", "/reset.html"):
         assert page(path).error == "连接中断，未收到响应"
-    for path in ("/redir/0", "/loop-a"):
-        assert page(path).error == "重定向循环"
+    assert page("/redir/0").error.startswith("重定向次数过多")  # endless, never repeating: browsers give up at 20
+    assert page("/loop-a").error == "重定向循环"
     assert len([u for u in stored if "/cal?" in u]) <= 10  # endless calendars: query variants and depth
     assert len([u for u in stored if "/calendar/" in u]) <= 4
     assert (scan.stats or {}).get("bounds/pages_cut", 0) >= 7
