@@ -135,13 +135,21 @@ def test_site_api_create_update_and_errors(web):
     r = bot.post("/api/sites/new-bureau", json={"name": "示例市教育局 (新)", "max_pages": None}, headers=auth)
     assert r.status_code == 200 and r.json()["name"] == "示例市教育局 (新)" and r.json()["max_pages"] is None
     assert r.json()["kind"] == "department" and r.json()["columns"]  # fields not sent are kept
+    with session_scope(db) as s:
+        s.get(Site, "new-bureau").columns = [{"url": "https://jyj.example.gov.cn/zcwj/", "category": "policy", "level": 2}]
+    c, csrf = client(web, "admin")
+    form = c.get("/admin/sites/new-bureau").text
+    assert "https://jyj.example.gov.cn/zcwj/|policy" in form
+    data = {k: v for k, v in re.findall(r'<input id="f-\w+" name="(\w+)" value="([^"]*)"', form)}
+    data.update(kind="department", status="online", render="never", columns="https://jyj.example.gov.cn/zcwj/|policy")
+    assert c.post("/admin/sites/new-bureau", data={**data, "csrf_token": csrf}).status_code == 303
+    assert site(db, "new-bureau").columns[0]["level"] == 2 and len(audits(db, "site_update")) == 1  # nothing changed
     assert bot.post("/api/sites/new-bureau", json={"aliases": ["x.cn"]}, headers=auth).status_code == 400
     assert bot.post("/api/sites/new-bureau", json={"id": "other"}, headers=auth).status_code == 400
     assert bot.post("/api/sites/nowhere", json={"name": "x"}, headers=auth).status_code == 404
     r = bot.post("/api/sites/new-bureau", json={"name": "y"}, headers={"Authorization": f"Bearer {insp_token}"})
     assert r.status_code == 403
     assert bot.post("/api/sites", json=body).status_code == 401
-    c, csrf = client(web, "admin")
     assert c.post("/api/sites/demo-gov", json={"name": "无令牌"}).status_code == 403  # cookie without CSRF
     assert c.post("/api/sites/demo-gov", json={"name": "有令牌"}, headers={"X-CSRF-Token": csrf}).status_code == 200
     assert [a.object_id for a in audits(db, "site_update")] == ["new-bureau", "demo-gov"]
@@ -156,7 +164,7 @@ def test_settings_bad_value_refused_good_value_applied(web):
     assert "SECRET123" not in c.get("/admin").text and "very-secret-key" not in c.get("/admin").text
     before = path.read_bytes()
     for key, value in (("probe.interval_minutes", "-5"), ("probe.slow_seconds", "fast"),
-                       ("scheduler.scan_window", "25点-5点"), ("scheduler.max_concurrent_scans", "0")):
+                       ("scheduler.scan_window", "25点-5点"), ("scheduler.scan_window", "25:00-05:00"), ("scheduler.max_concurrent_scans", "0")):
         r = c.post("/admin/settings", data={"csrf_token": csrf, key: value})
         assert r.status_code == 400 and "未保存" in r.text, (key, r.text)
         assert path.read_bytes() == before and not list(path.parent.glob(".settings-*"))
@@ -184,7 +192,8 @@ def test_settings_bad_value_refused_good_value_applied(web):
     assert "SECRET123" not in c.get("/audit").text
 
 
-def test_settings_api_and_console_without_config_file(web, db_url):
+def test_settings_api_and_console_without_config_file(web, db_url, monkeypatch):
+    monkeypatch.delenv("XUNJIAN_CONFIG", raising=False)
     with session_scope(db_url) as s:
         token = create_token(s, "admin", "ops")
     bot, auth = TestClient(web["app"]), {"Authorization": f"Bearer {token}"}

@@ -163,8 +163,11 @@ def _validate(tmp: Path, path: str, changes: dict[str, Any]) -> Any:
         settings = load_settings(tmp)
     except ConfigError as exc:
         raise SettingsError(str(exc).replace(str(tmp), path)) from None
+    window = settings.scheduler.scan_window
     try:
-        parse_window(settings.scheduler.scan_window)
+        parse_window(window)
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d", window.strip()):
+            raise ValueError(f"scheduler.scan_window 格式应为 HH:MM-HH:MM (00:00 至 23:59): {window!r}")
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
     for key, value in changes.items():

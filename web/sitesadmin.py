@@ -129,6 +129,10 @@ def _incoming(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:  # compare like with like (stored columns may lack the model's defaults)
+        before = SiteEntry.model_validate(before).model_dump()
+    except ValidationError:
+        pass
     keys = [k for k in EDITABLE if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
@@ -161,7 +165,11 @@ def update_site(session: Session, actor: str, site_id: str, data: dict[str, Any]
     if unknown:
         raise SiteFormError({k: "未知字段或不能在此修改" for k in unknown})
     before = current_entry(site)
-    entry = validate({**before, **_incoming(data)})
+    incoming = _incoming(data)
+    if isinstance(data.get("columns"), str):  # the form has no level: keep each known column's
+        levels = {c.get("url"): c.get("level", 1) for c in before["columns"] if isinstance(c, dict)}
+        incoming["columns"] = [{**c, "level": levels.get(c["url"], 1)} for c in incoming["columns"]]
+    entry = validate({**before, **incoming})
     old, new = _changes(before, entry.model_dump())
     if new:
         upsert_sites(session, [entry])
