@@ -179,7 +179,7 @@ def _validate(tmp: Path, path: str, changes: dict[str, Any]) -> Any:
 
 def write_settings(path: str, changes: dict[str, Any]) -> Any:
     """Apply ``changes`` to the settings file atomically after validating the result; returns the new settings."""
-    target = Path(path)
+    target = Path(path).resolve()  # a symlinked settings file stays a symlink
     with _LOCK:
         try:
             text = target.read_text(encoding="utf-8")
@@ -187,7 +187,10 @@ def write_settings(path: str, changes: dict[str, Any]) -> Any:
             raise SettingsError(f"无法读取配置文件 {path}: {exc.strerror}") from None
         for key, value in changes.items():
             text = edit_text(text, key, value)
-        fd, name = tempfile.mkstemp(prefix=".settings-", suffix=".yaml", dir=target.parent)
+        try:
+            fd, name = tempfile.mkstemp(prefix=".settings-", suffix=".yaml", dir=target.parent)
+        except OSError as exc:
+            raise SettingsError(f"无法在 {target.parent} 中写入临时文件: {exc.strerror}") from None
         tmp = Path(name)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -195,6 +198,8 @@ def write_settings(path: str, changes: dict[str, Any]) -> Any:
             settings = _validate(tmp, path, changes)
             shutil.copymode(target, tmp)
             os.replace(tmp, target)
+        except OSError as exc:
+            raise SettingsError(f"无法写入配置文件 {path}: {exc.strerror}") from None
         finally:
             tmp.unlink(missing_ok=True)
     return settings
