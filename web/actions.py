@@ -17,7 +17,8 @@ ACTIONS = ("confirm", "fix", "ignore", "reopen", "comment", "assign", "recheck")
 ACTION_ZH = {"confirm": "确认", "fix": "标记已修复", "ignore": "忽略", "reopen": "重新打开", "comment": "评论",
              "assign": "指派", "recheck": "复查", "resolve": "整改确认", "user_add": "添加用户",
              "user_disable": "停用用户", "token_create": "创建令牌", "login": "登录", "login_failed": "登录失败",
-             "logout": "退出", "scan_start": "启动扫描", "site_allow_words": "设置站点白名单"}
+             "logout": "退出", "scan_start": "启动扫描", "site_allow_words": "设置站点白名单",
+             "site_create": "新增站点", "site_update": "修改站点", "settings_update": "修改配置"}
 
 
 def parse_until(value: Any) -> datetime | None:

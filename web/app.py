@@ -21,6 +21,7 @@ from xunjian.storage.triage import TriageError
 from xunjian.web.auth import Forbidden, NotAuthenticated
 from xunjian.web.ratelimit import RateLimiter
 from xunjian.web.render import render
+from xunjian.web.sitesadmin import SiteFormError
 
 if TYPE_CHECKING:
     from xunjian.config import Settings
@@ -71,15 +72,21 @@ def _install_handlers(app: FastAPI) -> None:
     async def _account(request: Request, exc: AccountError) -> Response:
         return _error(request, 400, str(exc))
 
+    @app.exception_handler(SiteFormError)
+    async def _site_form(request: Request, exc: SiteFormError) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": str(exc), "fields": exc.fields}, status_code=exc.status)
+        return _error(request, exc.status, str(exc))
+
     @app.exception_handler(LookupError)
     async def _missing(request: Request, exc: LookupError) -> Response:
         return _error(request, 404, str(exc).strip("'\""))
 
 
 def routers() -> list:
-    from xunjian.web.views import admin, api, checkapi, findings, login, pages, scans, users
+    from xunjian.web.views import admin, api, checkapi, findings, login, pages, scans, settingsview, siteapi, users
 
-    return [m.router for m in (login, pages, findings, scans, users, admin, api, checkapi)]
+    return [m.router for m in (login, pages, findings, scans, users, admin, settingsview, api, siteapi, checkapi)]
 
 
 def route_table() -> list[tuple[str, str]]:
@@ -95,6 +102,7 @@ def create_app(settings: Settings, db_url: str | None = None, config_path: str |
     app = FastAPI(title="巡检工作台", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.db_url = db_url or settings.database.url
+    app.state.config_path = config_path
     app.state.secret = settings.web.secret_key or secrets.token_urlsafe(32)
     web = settings.web
     app.state.login_limiter = RateLimiter(web.login_attempts, web.login_window_seconds)
