@@ -154,6 +154,7 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> S
             allowed_script_hosts=frozenset(h.lower() for h in extra.get("allowed_script_hosts", [])),
             max_pages=extra.get("max_pages"),  # the registry's per-site page budget, or None
             text_lm=settings.text_lm,
+            tx005_all_pages=os.environ.get("XUNJIAN_TX005_ALL_PAGES", "").lower() in ("1", "true", "yes"),
             first_scan=session.scalar(select(Scan.id).where(Scan.site_id == site_id, Scan.status == "complete")
                                       .limit(1)) is None,
         )

@@ -65,6 +65,8 @@ def scan(
     as_of: Annotated[str | None, typer.Option("--as-of", help="按此日期 (YYYY-MM-DD) 评估所有日期规则，默认今天")] = None,
     queue: Annotated[bool, typer.Option("--queue", help="不在本机扫描: 把扫描任务发布到消息队列，由 queue-worker 执行，立即返回")] = False,
     full: Annotated[bool, typer.Option("--full", help="全量扫描: 重新下载和检查每个页面，不用链接核验缓存")] = False,
+    all_articles: Annotated[bool, typer.Option(
+        "--all-articles", help="首次扫描时语言模型错别字检查 (TX005) 也检查一年以前的文章 (默认只查近 12 个月)")] = False,
 ) -> None:
     """抓取并检查一个站点 (或全部站点)，结果写入数据库。
 
@@ -84,9 +86,10 @@ def scan(
     if queue:
         enqueue_scans(ctx, ids, day)
         return
+    env = {**({"XUNJIAN_FULL_SCAN": "1"} if full else {}), **({"XUNJIAN_TX005_ALL_PAGES": "1"} if all_articles else {})}
     codes = {}
     for site_id in ids:
-        codes[site_id] = scan_one(ctx, site_id, day, extra_env={"XUNJIAN_FULL_SCAN": "1"} if full else None)
+        codes[site_id] = scan_one(ctx, site_id, day, extra_env=env or None)
         if codes[site_id] == 130:
             break
     if len(ids) > 1:
