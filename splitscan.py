@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -109,7 +110,7 @@ def join_scan(settings: Settings, site_id: str, scan_id: int, progress: str | No
     from xunjian.scanning import ScanRun, crawl
 
     if not enabled(settings):
-        logger.error("未设置 crawl.split_redis_url，无法加入扫描 #%s", scan_id)
+        print(f"错误: 未设置 crawl.split_redis_url，无法加入扫描 #{scan_id}", file=sys.stderr, flush=True)
         return EXIT_JOIN_REFUSED
     with session_scope(settings.database.url) as session:
         scan = session.get(Scan, scan_id)
@@ -118,7 +119,7 @@ def join_scan(settings: Settings, site_id: str, scan_id: int, progress: str | No
     key = prefix(site_id, scan_id)
     ctx = _wait_for_context(server, key) if running else None
     if ctx is None or server.exists(f"{key}:done"):
-        print(f"错误: 扫描 #{scan_id} ({site_id}) 不在进行中，或不是拆分抓取", flush=True)
+        print(f"错误: 扫描 #{scan_id} ({site_id}) 不在进行中，或不是拆分抓取", file=sys.stderr, flush=True)
         return EXIT_JOIN_REFUSED
     token = _register(server, key)
     run = ScanRun(settings, scan_id, ctx)
