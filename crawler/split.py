@@ -26,6 +26,7 @@ import logging
 import pickle
 import os
 import socket
+import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -152,6 +153,8 @@ class SplitScheduler(Scheduler):
             request = self.local.popleft()
         else:
             request = None if self._holding() else super().next_request()
+            if request is not None and "xj_started" in request.meta:  # another process's (or machine's) clock
+                request.meta["xj_started"] = time.monotonic()
         if request is not None:  # busy from the moment work is taken: nobody may close meanwhile
             self.server.hset(f"{self.split_key}:busy", self.token, server_time(self.server))
         return request
