@@ -12,7 +12,8 @@ The phases, in order; each takes the scan's :class:`ScanRun` and adds to it:
    ``PAGE_CHECKS`` in the check process, as pages arrive) and the store
    (:class:`~xunjian.crawler.pipeline.StorePipeline`: pages, links, link results and page findings in
    batches). The crawl's verdict: ``complete`` (finished), ``interrupted`` (SIGINT/SIGTERM, data kept),
-   ``failed`` (homepage unreachable, or the crawl crashed).
+   ``failed`` (homepage unreachable, or the crawl crashed). A crawl split across processes
+   (``crawl.split_redis_url``, prototype) then gathers its helpers' pages (:func:`gather_split`).
 3. **columns** (:func:`discover_columns`) — the ``columns`` family's ``discover_columns`` over the
    stored page summaries (statuses in :data:`WHOLE_SITE` only).
 4. **site checks** (:func:`site_checks`) — every family's ``SITE_CHECKS`` (the registry in

@@ -7,6 +7,8 @@ reactor can run once per process, so every scan gets a process of its own.
 Exit codes: 0 complete, 1 failed, 3 config error, 4 database error, 5 unknown site, 9 the site is
 being scanned by another process, 130 interrupted (SIGINT/SIGTERM: the scan is marked interrupted
 and everything fetched so far is kept).
+
+``--join SCAN_ID``: a helper of a split crawl (:mod:`xunjian.splitscan`); 8 when that scan cannot be joined.
 """
 
 from __future__ import annotations
