@@ -59,6 +59,9 @@ class CrawlSettings(_Section):
     aliases: dict[str, list[str]] = {}
     check_external: bool = True
     offline: bool = False
+    split_redis_url: str | None = None  # one site's crawl split across processes (crawler/split.py); None: off
+    split_processes: int = Field(2, ge=1)
+    split_grace_seconds: float = Field(3.0, gt=0)
 
     @field_validator("allow_networks")
     @classmethod

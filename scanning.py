@@ -12,7 +12,8 @@ The phases, in order; each takes the scan's :class:`ScanRun` and adds to it:
    ``PAGE_CHECKS`` in the check process, as pages arrive) and the store
    (:class:`~xunjian.crawler.pipeline.StorePipeline`: pages, links, link results and page findings in
    batches). The crawl's verdict: ``complete`` (finished), ``interrupted`` (SIGINT/SIGTERM, data kept),
-   ``failed`` (homepage unreachable, or the crawl crashed).
+   ``failed`` (homepage unreachable, or the crawl crashed). A crawl split across processes
+   (``crawl.split_redis_url``, prototype) then gathers its helpers' pages (:func:`gather_split`).
 3. **columns** (:func:`discover_columns`) — the ``columns`` family's ``discover_columns`` over the
    stored page summaries (statuses in :data:`WHOLE_SITE` only).
 4. **site checks** (:func:`site_checks`) — every family's ``SITE_CHECKS`` (the registry in
@@ -165,8 +166,9 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> S
 # -- 2. crawl (and the page checks, in the crawl's item pipelines) -----------------------------------
 
 
-def crawl(run: ScanRun, progress: str | None = None) -> None:
-    """Run the Scrapy crawl of the site in this process (once per process: the reactor cannot restart)."""
+def crawl(run: ScanRun, progress: str | None = None, **extra: Any) -> None:
+    """Run the Scrapy crawl of the site in this process (once per process: the reactor cannot restart);
+    ``extra``: more Scrapy settings (a split crawl's helper, :mod:`xunjian.splitscan`)."""
     from scrapy.crawler import CrawlerProcess
 
     from xunjian.crawler.settings import quiet_scrapy_logs, scrapy_settings
@@ -174,7 +176,7 @@ def crawl(run: ScanRun, progress: str | None = None) -> None:
 
     process = CrawlerProcess(scrapy_settings(run.settings, render_mode=run.ctx.site.render, XJ_SCAN_ID=run.scan_id,
                                              XJ_CHECK_CONTEXT=run.ctx, XJ_CRAWL_REPORT=run.report,
-                                             XJ_PROGRESS=progress))
+                                             XJ_PROGRESS=progress, **extra))
     quiet_scrapy_logs()
     deferred = process.crawl(SiteSpider, site=run.ctx.site)
     deferred.addErrback(lambda failure: run.crawl_errors.append(failure.getErrorMessage()))
@@ -287,9 +289,17 @@ def send_alerts(run: ScanRun) -> None:
         logger.exception("告警处理失败 (扫描数据已保存)")
 
 
+def gather_split(run: ScanRun) -> None:
+    """A split crawl (``crawl.split_redis_url``): wait for the helpers, read their pages back (splitscan.py)."""
+    if run.settings.crawl.split_redis_url:
+        from xunjian.splitscan import gather
+
+        gather(run)
+
+
 #: The phases after the crawl, in order (finish always runs last, see :func:`run_scan`).
-AFTER_CRAWL: tuple[Callable[[ScanRun], None], ...] = (discover_columns, site_checks, record_findings, score,
-                                                       send_alerts)
+AFTER_CRAWL: tuple[Callable[[ScanRun], None], ...] = (gather_split, discover_columns, site_checks, record_findings,
+                                                       score, send_alerts)
 
 
 # -- 8. finish -------------------------------------------------------------------------------------------
@@ -297,6 +307,10 @@ AFTER_CRAWL: tuple[Callable[[ScanRun], None], ...] = (discover_columns, site_che
 
 def finish(run: ScanRun) -> None:
     """Release the site lock; a scan still ``running`` (a phase crashed, forced stop) is closed first."""
+    if run.settings.crawl.split_redis_url:
+        from xunjian.splitscan import cleanup
+
+        cleanup(run)  # a split crawl's Redis keys
     with session_scope(run.db_url) as session:
         scan = session.get(Scan, run.scan_id)
         if scan is not None and scan.status == "running":

@@ -7,6 +7,8 @@ reactor can run once per process, so every scan gets a process of its own.
 Exit codes: 0 complete, 1 failed, 3 config error, 4 database error, 5 unknown site, 9 the site is
 being scanned by another process, 130 interrupted (SIGINT/SIGTERM: the scan is marked interrupted
 and everything fetched so far is kept).
+
+``--join SCAN_ID``: a helper of a split crawl (:mod:`xunjian.splitscan`); 8 when that scan cannot be joined.
 """
 
 from __future__ import annotations
@@ -67,12 +69,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trigger", default="cli", choices=["cli", "scheduler", "demo", "bench", "queue", "web"])
     parser.add_argument("--progress", choices=["json", "log"], default=None)
     parser.add_argument("--full", action="store_true", help="全量扫描: 不复用未变化的页面和链接缓存")
+    parser.add_argument("--join", type=int, default=None, metavar="SCAN_ID",
+                        help="协助进程: 加入正在进行的拆分抓取 (crawl.split_redis_url)，不建扫描记录")
     args = parser.parse_args(argv)
     if args.full:
         os.environ["XUNJIAN_FULL_SCAN"] = "1"  # read by crawler/settings.py (XJ_FULL_SCAN)
     try:
         settings = load_settings()
         ensure_schema(settings.database.url)
+        if args.join is not None:
+            from xunjian.splitscan import join_scan
+
+            return join_scan(settings, args.site_id, args.join, args.progress)
         result = run_scan(settings, args.site_id, args.as_of, args.trigger, args.progress)
     except (ConfigError, DatabaseError, ScanRefused) as exc:
         print(f"错误: {exc}", file=sys.stderr)

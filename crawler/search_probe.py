@@ -69,6 +69,11 @@ class SearchProbe:
                 self.article = candidate
 
     def spider_idle(self, spider: Any) -> None:
+        shared = getattr(spider, "shared", None)  # a split crawl: probe once the shared crawl is over, with
+        if self.state == "crawling" and shared is not None:  # the newest article any process saw (crawler/split.py)
+            if not shared.crawl_over():
+                return
+            self.article = max(filter(None, [self.article, shared.newest_article()]), default=None)
         if self.state == "done" or self.article is None:
             return
         if self.state == "crawling":

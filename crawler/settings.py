@@ -89,6 +89,11 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "XJ_CHECK_PROCESSES": settings.checks.processes,
     }
     values.update(render_settings(settings.render, render_mode))
+    if settings.crawl.split_redis_url and "XJ_SCAN_ID" in extra:  # one site's crawl split across processes
+        from xunjian.crawler.split import split_settings
+
+        values.update(split_settings(settings, values, extra["XJ_CHECK_CONTEXT"].site.id, extra["XJ_SCAN_ID"],
+                                     extra.pop("XJ_SPLIT_ROLE", "coordinator")))
     values.update(extra)
     return values
 

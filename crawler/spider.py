@@ -80,6 +80,7 @@ class SiteSpider(scrapy.Spider):
         self.query_variants: Counter[str] = Counter()
         self.render_mode = "never"  # auto|always only when the browser is available (RENDER_ENABLED)
         self.incremental: Any = None  # set by crawler/incremental.py when the scan opens
+        self.shared: Any = None  # a split crawl's seen set and page budget in Redis (crawler/split.py)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206
@@ -99,6 +100,10 @@ class SiteSpider(scrapy.Spider):
         spider.max_parse_chars = s.getint("XJ_MAX_PARSE_CHARS", spider.max_parse_chars)
         spider.max_links = s.getint("XJ_MAX_LINKS_PER_PAGE", spider.max_links)
         spider.homepage = normalize(spider.site.url, spider.strip_params)
+        if s.get("XJ_SPLIT_PREFIX"):
+            from xunjian.crawler.split import SharedCrawlState
+
+            spider.shared = SharedCrawlState.from_settings(s)
         spider.render_mode = s.get("RENDER_MODE", "never") if s.getbool("RENDER_ENABLED") else "never"
         if s.get("RENDER_UNAVAILABLE"):
             logger.warning(s.get("RENDER_UNAVAILABLE"))  # once per scan; the scan goes on without a browser
@@ -107,8 +112,10 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.settings.get("RENDER_UNAVAILABLE"):
             self.crawler.stats.set_value("render/unavailable", 1)
-        self.seen.add(self.homepage)
-        self.pages_scheduled = 1
+        if self.settings.get("XJ_SPLIT_ROLE", "coordinator") != "coordinator":
+            return  # a helper of a split crawl: its requests come from the shared queue
+        self._first_sight(self.homepage)
+        self._take_page()
         yield self._page_request(self.homepage, depth=0)
         # The homepage as a search engine's spider gets it: spam shown only to spiders is a known trick (SC001).
         yield scrapy.Request(self.homepage, callback=self.parse_spider_view, errback=self.spider_view_failed,
@@ -182,19 +189,35 @@ class SiteSpider(scrapy.Spider):
                 return True
         return False
 
+    def _first_sight(self, url: str) -> bool:
+        """True the first time a target is seen in the scan (in any process of a split crawl)."""
+        if self.shared is not None:
+            return self.shared.first_sight(url)
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        return True
+
+    def _take_page(self) -> bool:
+        """One slot of the scan's page budget, if one is left."""
+        if self.shared is not None:
+            return self.shared.take_page(self.max_pages)
+        if self.pages_scheduled < self.max_pages:
+            self.pages_scheduled += 1
+            return True
+        return False
+
     def follow(self, link: LinkRef, depth: int) -> scrapy.Request | LinkResultItem | None:
         """The request for a link target seen for the first time (crawl or verify), or None."""
-        if link.url in self.seen:
+        if not self._first_sight(link.url):
             return None
-        self.seen.add(link.url)
         if not valid_host(link.url):
             return LinkResultItem(LinkResult(target=link.url, outcome="broken", reason="无效的主机名"))
         if self.offline and not is_loopback_url(link.url):
             self.crawler.stats.inc_value("links/offline_skipped")
             return LinkResultItem(LinkResult(target=link.url, outcome="skipped", reason="离线模式，未核验"))
         if link.internal and link.kind == "page" and depth + 1 <= self.max_depth and not self._is_trap(link.url):
-            if self.pages_scheduled < self.max_pages:
-                self.pages_scheduled += 1
+            if self._take_page():
                 return self._page_request(link.url, depth + 1)
             # the page budget is spent: the page is only checked, and the scan will be partial
             self.crawler.stats.inc_value("budget/pages_not_crawled")
