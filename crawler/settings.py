@@ -65,6 +65,22 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         # the scan's page checks, then the store (see xunjian.scanning for the phases of a scan)
         "ITEM_PIPELINES": {"xunjian.crawler.checkpool.CheckPipeline": 200,
                            "xunjian.crawler.pipeline.StorePipeline": 300},
+    }
+    values.update(xunjian_values(settings))
+    values.update(render_settings(settings.render, render_mode))
+    if settings.crawl.split_redis_url and "XJ_SCAN_ID" in extra:  # one site's crawl split across processes
+        from xunjian.crawler.split import split_settings
+
+        values.update(split_settings(settings, values, extra["XJ_CHECK_CONTEXT"].site.id, extra["XJ_SCAN_ID"],
+                                     extra.pop("XJ_SPLIT_ROLE", "coordinator")))
+    values.update(extra)
+    return values
+
+
+def xunjian_values(settings: Settings) -> dict[str, Any]:
+    """The ``XJ_*`` values xunjian's own components read in ``from_crawler``."""
+    c = settings.crawl
+    return {
         "XJ_ALLOW_NETWORKS": list(c.allow_networks),
         "XJ_MAX_DEPTH": c.max_depth,
         "XJ_MAX_PAGES": c.max_pages,
@@ -88,14 +104,6 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "XJ_DISABLED_RULES": list(settings.checks.disabled),
         "XJ_CHECK_PROCESSES": settings.checks.processes,
     }
-    values.update(render_settings(settings.render, render_mode))
-    if settings.crawl.split_redis_url and "XJ_SCAN_ID" in extra:  # one site's crawl split across processes
-        from xunjian.crawler.split import split_settings
-
-        values.update(split_settings(settings, values, extra["XJ_CHECK_CONTEXT"].site.id, extra["XJ_SCAN_ID"],
-                                     extra.pop("XJ_SPLIT_ROLE", "coordinator")))
-    values.update(extra)
-    return values
 
 
 def quiet_scrapy_logs() -> None:
