@@ -118,6 +118,13 @@ def stylesheet_hidden(tree, styles: dict[Any, dict[str, str]] | None = None) -> 
 
 def _declarations(node, styles: dict[Any, dict[str, str]] | None) -> dict[str, str]:
     decl = dict((styles or {}).get(node, {}))
+    # presentational attributes of table-layout pages (bgcolor, background, <font color>): any CSS overrides them
+    if node.get("bgcolor"):
+        decl.setdefault("background-color", node.get("bgcolor"))
+    if node.get("background"):
+        decl.setdefault("background", f"url({node.get('background')})")
+    if node.tag == "font" and node.get("color"):
+        decl.setdefault("color", node.get("color"))
     if node.get("style"):
         decl.update(parse_style(node.get("style")))
     return decl
