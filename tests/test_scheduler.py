@@ -383,6 +383,12 @@ def test_serve_killed_and_restarted_loses_no_job_and_leaves_no_scan_running(sqli
         assert _job_ids(sqlite_url) == jobs_before  # no job lost
         _make_due(sqlite_url, "scan:a")
         wait_for(lambda: len([e for e in events() if e["event"] == "start"]) == 2, timeout=20)
+
+        def probed():  # the probe job (every 1.2 s) ran too: on a loaded machine it may trail the scan job
+            with session_scope(sqlite_url) as s:
+                return s.scalar(select(Probe.id).limit(1)) is not None
+
+        wait_for(probed, timeout=30)
     finally:
         second.send_signal(signal.SIGTERM)
         _, err = second.communicate(timeout=30)
