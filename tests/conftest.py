@@ -19,6 +19,13 @@ from xunjian.demo.server import SiteServer
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_PAGES = FIXTURES / "real"  # real government pages, see the PROVENANCE.md in each folder
 AS_OF = date(2026, 11, 22)
+REAL_PAGES = FIXTURES / "real"
+
+
+def real_page(name: str) -> Path:
+    """A real government page of ``tests/fixtures/real/govpages_*/`` by its file name (each name is unique)."""
+    [path] = REAL_PAGES.glob(f"govpages_*/{name}")
+    return path
 PG_ADMIN_URL = os.environ.get("XUNJIAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 

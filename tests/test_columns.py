@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import real_page
 from xunjian.checks import extractors
 from xunjian.checks.base import CheckContext
 from xunjian.checks.columns import discover_columns
@@ -208,8 +209,7 @@ def test_discovery_without_homepage_menu_uses_breadcrumbs_and_lists():
     assert found["/bmdt/"].category == "news"
 
 
-SHARED = Path(__file__).resolve().parent / "fixtures" / "real"  # real government pages (govpages_* folders)
-YICHUN = SHARED / "govpages_jiangxi_yichun" / "yichun_gov_cn_homepage.html"
+YICHUN = real_page("yichun_gov_cn_homepage.html")
 
 
 @pytest.mark.rule_case("UP001", fires=True, silent=True)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import lxml.html
 import pytest
 
+from conftest import REAL_PAGES
 from xunjian.checks.dates import article_pubdate, find_dates, infer_year, item_date, label_date, parse_date, parse_meta_date
 
 AS_OF = date(2026, 11, 22)
-REAL = Path(__file__).parent / "fixtures" / "real"  # real government pages (govpages_* folders)
-SHARED = REAL
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -128,7 +126,7 @@ REAL_ARTICLES = {
 
 
 def _real(name: str) -> tuple[lxml.html.HtmlElement, str]:
-    html = (REAL / name).read_text(encoding="utf-8")
+    html = (REAL_PAGES / name).read_text(encoding="utf-8")
     return lxml.html.document_fromstring(html), html
 
 

@@ -9,13 +9,13 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from conftest import real_page
 from xunjian import checks
 from xunjian.checks.base import CheckContext, CheckOptions
 from xunjian.checks.footer import check_footer, extract_footer, sample_pages
 from xunjian.records import PageRecord, PageSummary, ScanView, SiteInfo
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REAL = FIXTURES / "real"
 AS_OF = date(2026, 11, 22)
 
 
@@ -45,7 +45,7 @@ def test_family_is_registered():
 
 
 def real(name: str, url: str, page_type: str = "article") -> PageRecord:
-    return record((REAL / name).read_text(encoding="utf-8"), url, page_type)
+    return record(real_page(name).read_text(encoding="utf-8"), url, page_type)
 
 
 YICHUN = "https://www.yichun.gov.cn/"

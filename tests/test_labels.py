@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
+from conftest import real_page
 from xunjian import checks
 from xunjian.checks.base import CheckContext
 from xunjian.checks.labels import missing_page_labels, page_label_mismatch, page_labels, parse_pubdate
 from xunjian.records import PageRecord, SiteInfo
 
-REAL = Path(__file__).parent / "fixtures" / "real"
 AS_OF = date(2026, 11, 22)
 
 
@@ -69,7 +68,7 @@ def test_parse_pubdate(value, expected):
 
 
 def real(name: str, url: str, page_type: str = "article") -> PageRecord:
-    return record((REAL / name).read_text(encoding="utf-8"), url, page_type)
+    return record(real_page(name).read_text(encoding="utf-8"), url, page_type)
 
 
 def test_yichun_homepage_labels_are_complete_and_consistent():

@@ -14,7 +14,6 @@ from xunjian.records import PageRecord, SiteInfo
 
 AS_OF = date(2026, 11, 22)
 REAL_DIR = Path(__file__).parent / "fixtures" / "real"  # real government pages (govpages_* folders)
-SHARED = REAL_DIR
 CTX = CheckContext(SiteInfo(id="t", name="测试", url="http://t.example.gov.cn/"), AS_OF)
 
 NAV = ('<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">政务动态</a></li>'
