@@ -236,6 +236,16 @@ def decoded_text(body: bytes, declared: str, text: str, record: PageRecord, stat
     return text
 
 
+def response_text(response: Any) -> tuple[str, str]:
+    """``(text, encoding)`` of a Scrapy response as the crawler reads it (:func:`decoded_text`, nothing recorded):
+    for readers of saved pages that must see what a scan sees."""
+    from xunjian.records import PageRecord
+
+    record = PageRecord(url=response.url, final_url=response.url, status=response.status, encoding=response.encoding)
+    text = decoded_text(response.body, response.encoding, response.text, record, None)
+    return text, record.encoding or response.encoding
+
+
 def note_depth(record: PageRecord, stats: Any) -> None:
     """libxml2 flattens nesting deeper than 255 levels (no ``huge_tree``): say so with the page."""
     tree = record.tree

@@ -1,10 +1,10 @@
-"""Page decoding (crawler/charset.py): a stale <meta charset> on UTF-8 bytes must not turn a page into mojibake."""
+"""Page decoding (crawler/bounds.py, the crawler's own): a stale <meta charset> on UTF-8 bytes must not turn a page into mojibake."""
 
 from __future__ import annotations
 
 from scrapy.http import HtmlResponse
 
-from xunjian.crawler.charset import response_text
+from xunjian.crawler.bounds import response_text
 
 TEXT = "<html><head><meta http-equiv='Content-Type' content='text/html; charset={cs}'></head><body>主办：青川区人民政府</body></html>"
 

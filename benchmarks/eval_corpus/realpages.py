@@ -28,12 +28,10 @@ def load_record(path: Path, url: str, page_type: str | None) -> Any:
 
     from xunjian.records import PageRecord
 
+    from xunjian.crawler.bounds import response_text
+
     response = HtmlResponse(url=url, body=path.read_bytes(), headers={"Content-Type": "text/html"})
-    try:
-        from xunjian.crawler.charset import response_text
-        html = response_text(response)[0]
-    except ImportError:  # before the stale-charset fix
-        html = response.text
+    html = response_text(response)[0]
     return PageRecord(url=url, final_url=url, status=200, content_type="text/html", html=html,
                       page_type=page_type or "other")
 
