@@ -135,6 +135,8 @@ class SchedulerSettings(_Section):
     stop_timeout_seconds: float = Field(120, gt=0)
     worker_command: list[str] = []
     dispatch: Literal["local", "queue"] = "local"
+    heartbeat_seconds: float = Field(30, gt=0)
+    stale_scan_minutes: float = Field(10, gt=0)
 
 
 class QueueSettings(_Section):

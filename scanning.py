@@ -324,11 +324,14 @@ def finish(run: ScanRun) -> None:
 def run_scan(settings: Settings, site_id: str, as_of: date | None = None, trigger: str = "cli",
              progress: str | None = None) -> ScanOutcome:
     """Every phase of one scan of one site, now, in this process. Raises :class:`ScanRefused`."""
+    from xunjian.storage.heartbeat import Heartbeat
+
     run = start_scan(settings, site_id, as_of or date.today(), trigger)
     try:
-        crawl(run, progress)
-        for phase in AFTER_CRAWL:
-            phase(run)
+        with Heartbeat(run.db_url, run.scan_id, settings.scheduler.heartbeat_seconds):
+            crawl(run, progress)
+            for phase in AFTER_CRAWL:
+                phase(run)
     finally:
         finish(run)
     return outcome(run.db_url, run.scan_id, len(run.alerts))

@@ -225,7 +225,7 @@ class Service:
 
         ensure_schema(self.db_url)
         with session_scope(self.db_url) as s:
-            orphans = fail_orphaned_scans(s)
+            orphans = fail_orphaned_scans(s, stale_minutes=self.settings.scheduler.stale_scan_minutes)
         if orphans:
             logger.warning("marked %d scan(s) left running by a crash failed: %s", len(orphans),
                            ", ".join(f"#{o.id} {o.site_id}" for o in orphans))

@@ -1,8 +1,9 @@
 """Housekeeping for a service that runs for months: orphaned scans, probe findings no longer seen.
 
-- :func:`fail_orphaned_scans` — on start of ``serve`` (and of the CLI, if it wants): a scan still
-  ``running`` whose worker process is gone from this host (crash, ``kill -9``, power cut) is marked
-  ``failed`` and its site lock released, so no scan is left ``running`` for ever.
+- :func:`fail_orphaned_scans` — on start of ``serve`` and before every queued scan: a scan still
+  ``running`` whose worker process is gone from this host (crash, ``kill -9``), or whose host stopped its
+  heartbeat (machine down), is marked ``failed`` and its site lock released, so no scan is left
+  ``running`` for ever.
 - :func:`mark_scans_interrupted` — scans the scheduler had to stop on shutdown.
 - :func:`resolve_probe_findings` — probe-recorded findings of the given rules that the latest probe
   did not see again become resolved (SC004 after a certificate renewal, FN004 once the site is gone).
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -51,23 +52,34 @@ def _release(session: Session, scan: Scan) -> None:
                     .values(lock_scan_id=None, lock_acquired_at=None))
 
 
-def fail_orphaned_scans(session: Session, now: datetime | None = None, host: str | None = None) -> list[Scan]:
-    """Mark ``running`` scans whose process is dead on this host ``failed``; release their locks.
+def fail_orphaned_scans(session: Session, now: datetime | None = None, host: str | None = None,
+                        stale_minutes: float = 10.0) -> list[Scan]:
+    """Mark ``running`` scans that nobody runs any more ``failed``; release their locks.
 
-    A scan whose ``stats["host"]`` names another host is left alone (it may be running there).
+    A scan of this host (``stats["host"]``, or no host recorded: scans from before heartbeats) is orphaned
+    when its pid is dead; a scan of another host when its heartbeat (:mod:`xunjian.storage.heartbeat`) is
+    older than ``stale_minutes`` (the machine died or lost the database).
     """
+    from xunjian.storage.heartbeat import HOST, last_beat
+
     now = now or utcnow()
     host = host or socket.gethostname()
     orphans = []
     for scan in session.scalars(select(Scan).where(Scan.status == "running")):
-        scan_host = (scan.stats or {}).get("host")
+        scan_host = (scan.stats or {}).get(HOST)
         if scan_host and scan_host != host:
+            seen = last_beat(scan.stats, scan.started_at)
+            if seen is None or now - seen < timedelta(minutes=stale_minutes):
+                continue
+            message = (f"扫描所在主机 {scan_host} 已 {int((now - seen).total_seconds() // 60)} 分钟没有心跳"
+                       "（机器宕机或与数据库断开），标记为失败")
+        elif pid_alive(scan.pid, scan.started_at):
             continue
-        if pid_alive(scan.pid, scan.started_at):
-            continue
+        else:
+            message = f"扫描进程 (pid {scan.pid}) 已不存在（崩溃或被强制结束），标记为失败"
         scan.status = "failed"
         scan.finished_at = now
-        scan.message = f"扫描进程 (pid {scan.pid}) 已不存在（崩溃或被强制结束），标记为失败"
+        scan.message = message
         _release(session, scan)
         orphans.append(scan)
         logger.warning("scan #%s of %s was left running by dead pid %s: marked failed", scan.id, scan.site_id, scan.pid)

@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 
 def create_scan(session: Session, site_id: str, as_of: date, trigger: str, pid: int | None) -> Scan:
-    scan = Scan(site_id=site_id, as_of=as_of, trigger=trigger, pid=pid, status="running", started_at=utcnow())
+    from xunjian.storage.heartbeat import host_stats
+
+    scan = Scan(site_id=site_id, as_of=as_of, trigger=trigger, pid=pid, status="running", started_at=utcnow(),
+                stats=host_stats())
     session.add(scan)
     session.flush()
     return scan
@@ -119,7 +122,9 @@ def finish_scan(session: Session, scan_id: int, status: str, message: str | None
     scan.finished_at = utcnow()
     if message:
         scan.message = message[:2000]
-    if stats is not None:
-        scan.stats = stats
+    if stats is not None:  # the host that ran it stays on record
+        from xunjian.storage.heartbeat import HOST
+
+        scan.stats = {HOST: (scan.stats or {}).get(HOST), **stats}
     session.flush()
     return scan

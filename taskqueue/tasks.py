@@ -24,13 +24,13 @@ logger = logging.getLogger(__name__)
 EXIT_LOCKED = 9
 
 
-def reap_orphans(db_url: str) -> int:
+def reap_orphans(db_url: str, stale_minutes: float = 10.0) -> int:
     """Mark scans left running by dead processes on this host failed; return how many."""
     from xunjian.storage.db import session_scope
     from xunjian.storage.maintenance import fail_orphaned_scans
 
     with session_scope(db_url) as session:
-        return len(fail_orphaned_scans(session))
+        return len(fail_orphaned_scans(session, stale_minutes=stale_minutes))
 
 
 def run_scan_process(site_id: str, as_of: str | None) -> tuple[int, dict[str, Any] | None]:
@@ -83,7 +83,7 @@ def scan_site(self, site_id: str, as_of: str | None = None,  # noqa: ANN001 - Ce
         if done_id:
             logger.info("扫描 %s 已由扫描 #%d 完成，重投递的任务不再重复执行", site_id, done_id)
             return {"site": site_id, "status": "duplicate", "scan_id": done_id}
-    reaped = reap_orphans(settings.database.url)
+    reaped = reap_orphans(settings.database.url, settings.scheduler.stale_scan_minutes)
     if reaped:
         logger.warning("已将 %d 个遗留的扫描 (进程已不存在) 标记为失败并释放站点锁", reaped)
     code, done = run_scan_process(site_id, as_of)

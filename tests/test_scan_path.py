@@ -106,6 +106,8 @@ def test_cli_scan_and_scheduled_scan_agree(tmp_path, monkeypatch):
     cli_scan, job_scan = _scan(cli_db), _scan(job_db)
     assert (cli_scan.status, cli_scan.trigger, job_scan.status, job_scan.trigger) == (
         "complete", "cli", "complete", "scheduler")
+    host = __import__("socket").gethostname()  # both record the host that ran them (heartbeat, orphan reaping)
+    assert cli_scan.stats["host"] == job_scan.stats["host"] == host
     assert (cli_scan.pages_count, cli_scan.targets_checked, cli_scan.findings_count) == (
         job_scan.pages_count, job_scan.targets_checked, job_scan.findings_count)
     findings = _findings(cli_db)
