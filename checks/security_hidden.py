@@ -16,6 +16,8 @@ from typing import Any
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+# @media/@supports blocks (one level of nesting) and @import/@charset lines: rules that apply only sometimes
+_AT_RULE = re.compile(r"@[^{};]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}|@[^{};]*;")
 _LEN = re.compile(r"^(-?\d+(?:\.\d+)?)(px|pt|em|rem|%|vw|vh)?$")
 _WRITE = re.compile(r"document\.write(?:ln)?\s*\(", re.I)
 _HREF_IN_JS = re.compile(r"""href\s*=\s*\\?["']?(https?://[^"'\\\s>]+)""", re.I)
@@ -80,29 +82,76 @@ def hiding_reason(decl: dict[str, str]) -> str | None:
 
 
 class Styles(dict):
-    """Element -> declarations of the page's ``<style>`` rules; ``selectors`` holds every selector read."""
+    """Element -> declarations of the page's ``<style>`` rules; ``selectors`` holds every selector read;
+    ``complete`` is True when nothing but the page itself can colour it (:func:`own_styles_only`)."""
 
     selectors: str = ""
+    complete: bool = False
+
+
+#: Pseudo-classes of a state the page does not rest in (hover, focus ...) and pseudo-elements: a rule with
+#: one never restyles a link as a visitor first sees it.
+_STATE_PSEUDO = re.compile(r"::?(?:hover|active|focus(?:-within|-visible)?|target|before|after|selection|"
+                           r"placeholder|marker|first-line|first-letter|-webkit-[\w-]+|-moz-[\w-]+)", re.I)
+_COLOURING = frozenset({"color", "background", "background-color", "background-image"})
+_SPEC_ID = re.compile(r"#[\w-]+")
+_SPEC_CLASS = re.compile(r"\.[\w-]+|\[[^\]]*\]|:[\w-]+")
+_SPEC_TYPE = re.compile(r"(?:^|[\s>+~])([a-z][\w-]*)", re.I)
+_NON_JS = ("json", "template", "html", "text/plain", "x-tmpl")
+
+
+def _specificity(sel: str) -> tuple[int, int, int]:
+    return len(_SPEC_ID.findall(sel)), len(_SPEC_CLASS.findall(sel)), len(_SPEC_TYPE.findall(sel))
+
+
+def own_styles_only(tree) -> bool:
+    """True when no style sheet or script from elsewhere can restyle the page: no ``<link rel=stylesheet>``
+    and no script (a JSON or template ``<script type>`` runs nothing). The page's ``<style>``, inline
+    styles and presentational attributes then decide every colour, as in a browser."""
+    if any("stylesheet" in (link.get("rel") or "").lower() for link in tree.iter("link")):
+        return False
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").lower()
+        if kind and any(k in kind for k in _NON_JS):
+            continue
+        if script.get("src") or (script.text or "").strip():
+            return False
+    return True
 
 
 def sheet_styles(tree) -> Styles:
-    """The declarations the page's ``<style>`` rules give each element, later rules over earlier ones
-    (``_selector`` names the last rule; unparsable selectors and pseudo-classes are skipped)."""
+    """The declarations the page's ``<style>`` rules give each element, in cascade order (specificity,
+    then source order; ``_selector`` names the rule applied last). Rules of a state (``:hover``) are
+    skipped; ``:link`` counts as the link itself. ``complete`` stays False when a colouring rule could not
+    be read (``@import``/``@media``, ``!important``, ``:visited``, a selector cssselect does not know)."""
     styles = Styles()
+    complete = own_styles_only(tree)
+    rules = []
     for style in tree.iter("style"):
         css = _COMMENT.sub("", style.text_content() or "")
+        if "@" in css:
+            complete, css = False, _AT_RULE.sub(" ", css)
         for selectors, body in _RULE.findall(css):
             decl = parse_style(body)
-            for sel in selectors.split(","):
-                sel = sel.strip()
-                if not sel or sel.startswith("@") or ":" in sel or not decl:
+            colouring = bool(_COLOURING & decl.keys())
+            complete = complete and not (colouring and "!important" in body)
+            for written in selectors.split(","):
+                sel = re.sub(r":link\b", "", written.strip()) or ("*" if ":link" in written else "")
+                if not sel or sel.startswith("@") or not decl or _STATE_PSEUDO.search(sel):
+                    continue
+                try:
+                    if ":visited" in sel:
+                        raise ValueError(sel)  # cssselect never matches it; a visited link may look otherwise
+                    found = tree.cssselect(sel)
+                except Exception:  # cssselect raises several types on selectors it does not support
+                    complete = complete and not colouring
                     continue
                 styles.selectors += f" {sel}"
-                try:
-                    for el in tree.cssselect(sel):
-                        styles.setdefault(el, {}).update({**decl, "_selector": sel})
-                except Exception:  # cssselect raises several types on selectors it does not support
-                    continue
+                rules.append((_specificity(written), len(rules), sel, decl, found))
+    for _spec, _order, sel, decl, found in sorted(rules, key=lambda r: r[:2]):
+        for el in found:
+            styles.setdefault(el, {}).update({**decl, "_selector": sel})
+    styles.complete = complete
     return styles
 
 
@@ -185,8 +234,15 @@ _HEX = re.compile(r"^#([0-9a-f]{3}|[0-9a-f]{6})$")
 _RGB = re.compile(r"^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)$")
 _NAMED = {"white": (255, 255, 255), "black": (0, 0, 0), "red": (255, 0, 0), "green": (0, 128, 0),
           "blue": (0, 0, 255), "gray": (128, 128, 128), "grey": (128, 128, 128), "silver": (192, 192, 192),
-          "yellow": (255, 255, 0)}
-_COLOUR_TOKEN = re.compile(r"rgba?\([^)]*\)|#[0-9a-f]{3,6}\b|\b(?:" + "|".join(_NAMED) + r")\b")
+          "yellow": (255, 255, 0), "navy": (0, 0, 128), "maroon": (128, 0, 0), "purple": (128, 0, 128),
+          "teal": (0, 128, 128), "olive": (128, 128, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255),
+          "fuchsia": (255, 0, 255), "orange": (255, 165, 0), "whitesmoke": (245, 245, 245),
+          "snow": (255, 250, 250), "ivory": (255, 255, 240)}
+_COLOUR_TOKEN = re.compile(r"rgba?\([^)]*\)|#[0-9a-f]{3,6}\b|\b(?:" + "|".join(sorted(_NAMED, key=len, reverse=True))
+                           + r")\b")
+_INHERIT = ("inherit", "currentcolor", "unset")
+_UA_LINK = (0, 0, 238)  # Chromium's colour of an unvisited link that no style colours
+_CANVAS = (255, 255, 255)  # the browser's page background when nothing colours it
 
 
 def parse_colour(value: str) -> tuple[int, int, int] | None:
@@ -204,38 +260,87 @@ def parse_colour(value: str) -> tuple[int, int, int] | None:
 
 
 def _styled_here(node, styles: dict[Any, dict[str, str]]) -> bool:
-    """True when the page itself says how ``node`` looks: no class or id, a rule of the page's ``<style>``
-    matches it, or its classes/id are named in the page's selectors (``.box a`` names ``box``)."""
+    """True when the page itself says how ``node`` looks: nothing else can style the page
+    (``styles.complete``), no class or id, a rule of the page's ``<style>`` matches it, or its classes/id
+    are named in the page's selectors (``.box a`` names ``box``)."""
     names = [f".{c}" for c in (node.get("class") or "").split()] + ([f"#{node.get('id')}"] if node.get("id") else [])
-    if not names or node in styles or node.tag in ("body", "html"):
+    if getattr(styles, "complete", False) or not names or node in styles or node.tag in ("body", "html"):
         return True
     selectors = getattr(styles, "selectors", "")
     return all(re.search(re.escape(n) + r"(?![\w-])", selectors) for n in names)
 
 
-def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | None:
-    """Text coloured like the background it sits on: the link's colour (its own or inherited) against the
-    nearest background colour the page gives ``el`` or an ancestor. Nothing is assumed: without a known
-    colour and background, or with a background image, or across an element that an unseen style sheet
-    may colour (a class or id the page's ``<style>`` does not cover), the link is not judged."""
-    if el.find(".//img") is not None or not " ".join(el.text_content().split()):
-        return None
-    colour = background = box = None
-    node = el
+_UNKNOWN = object()  # a colour the page does not decide
+
+
+def _link_colour(a, styles: dict[Any, dict[str, str]]) -> Any:
+    """The colour of a link's own text: its declared colour; without one the browser's link colour (or
+    ``<body link>``), since an ancestor's colour does not reach a link unless it says ``inherit``."""
+    value = _declarations(a, styles).get("color")
+    if not value:
+        body = next(a.iterancestors("body"), None)
+        return parse_colour(body.get("link")) if body is not None and body.get("link") else _UA_LINK
+    node = a
+    while value in _INHERIT:
+        node = node.getparent()
+        if node is None or not isinstance(node.tag, str):
+            return (0, 0, 0)
+        if not _styled_here(node, styles):
+            return _UNKNOWN
+        decl = _declarations(node, styles)
+        value = decl.get("color") or (node.get("text") if node.tag == "body" else None) or "inherit"
+    return parse_colour(value) or _UNKNOWN
+
+
+def _text_colour(owner, a, styles: dict[Any, dict[str, str]]) -> Any:
+    """The colour of the text directly in ``owner`` (``a`` or an element inside it)."""
+    node = owner
+    while node is not a:
+        if not _styled_here(node, styles):
+            return _UNKNOWN
+        value = _declarations(node, styles).get("color")
+        if value and value not in _INHERIT:
+            return parse_colour(value) or _UNKNOWN
+        node = node.getparent()
+    return _UNKNOWN if not _styled_here(a, styles) else _link_colour(a, styles)
+
+
+def _background(node, styles: dict[Any, dict[str, str]]) -> tuple[tuple[int, int, int], Any] | None:
+    """The background colour behind ``node`` and the element that paints it: the nearest one given by
+    ``node`` or an ancestor (``transparent`` lets the parent's show); None behind an image or gradient, or
+    across an element an unseen style sheet may colour."""
     while node is not None and isinstance(node.tag, str):
         decl = _declarations(node, styles)
-        if colour is None and decl.get("color"):
-            colour = parse_colour(decl["color"])
         back = decl.get("background-color") or decl.get("background") or ""
-        if "url(" in back:
+        if any(k in back + decl.get("background-image", "") for k in ("url(", "gradient(")):
             return None
-        if parse_colour(back):
-            background, box = parse_colour(back), node
-            break
+        if colour := parse_colour(back):
+            return colour, node
         if not _styled_here(node, styles):
             return None  # an external style sheet may give this element its own background
-        node = node.getparent()
-    if colour is None or background is None or max(abs(a - b) for a, b in zip(colour, background)) > 8:
+        last, node = node, node.getparent()
+    return (_CANVAS, last) if getattr(styles, "complete", False) else None
+
+
+def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | None:
+    """Text coloured like the background it sits on: every piece of the link's text (its own colour, or the
+    colour an element inside it gives) against the background behind that piece, inherited from the
+    nearest ancestor that paints one (the page's canvas when nothing else can style the page). Nothing is
+    assumed: an image in the link, a colour or background the page does not decide, or an element an unseen
+    style sheet may colour (a class or id the page's ``<style>`` does not cover) leaves the link unjudged."""
+    if el.find(".//img") is not None:
+        return None
+    owners = [n for n in el.iter() if isinstance(n.tag, str) and (
+        (n.text or "").strip() or any((c.tail or "").strip() for c in n))]
+    box = None
+    for owner in owners:
+        colour, behind = _text_colour(owner, el, styles), _background(owner, styles)
+        if colour is _UNKNOWN or colour is None or behind is None:
+            return None
+        if max(abs(x - y) for x, y in zip(colour, behind[0])) > 8:
+            return None
+        box = box if box is not None else behind[1]
+    if box is None:
         return None
     return "text coloured like its background (inherited)", box
 
