@@ -11,8 +11,9 @@ link's computed visibility; :func:`xunjian.checks.security.confirm_hidden_links`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -363,3 +364,29 @@ def scripted_hidden_links(tree) -> Iterator[tuple[str, str]]:
         if reason:
             for href in _HREF_IN_JS.findall(code):
                 yield href, f"{reason} (document.write)"
+
+
+def colour_suspects(tree, base: str, offsite: Callable[[str], bool], skip: set[str] | None = None) -> list[str]:
+    """Off-site links that the page's own styles colour like the background behind them, on a page that an
+    external style sheet or script may restyle: only a browser can tell (SC001 "suspect, then confirm").
+
+    Targets in ``skip`` (already looked at) are left out, and the style sheet is read only when a link to
+    a new off-site target is there: a template's links cost one look per scan.
+    """
+    candidates = []
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        target = urljoin(base, href) if href and not href.startswith("#") else ""
+        if target and (skip is None or target not in skip) and offsite(target) and a.find(".//img") is None \
+                and a.text_content().strip():
+            candidates.append((a, target))
+    if skip is not None:
+        skip.update(t for _a, t in candidates)
+    if not candidates:
+        return []
+    styles = sheet_styles(tree)
+    if styles.complete:
+        return []  # nothing else styles the page: the static verdict is the browser's
+    undecided = [(a, t) for a, t in candidates if colour_hidden(a, styles) is None]
+    styles.complete = True  # as if the page's own styles were all there is
+    return sorted({t for a, t in undecided if colour_hidden(a, styles) is not None})
