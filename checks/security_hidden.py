@@ -11,9 +11,12 @@ link's computed visibility; :func:`xunjian.checks.security.confirm_hidden_links`
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
+
+from lxml.cssselect import CSSSelector
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -120,14 +123,33 @@ def own_styles_only(tree) -> bool:
     return True
 
 
-def sheet_styles(tree) -> Styles:
+#: What SC001 reads of a rule; a rule with none of these (margins, borders, fonts ...) is not matched.
+_READ = frozenset({"color", "background", "background-color", "background-image", "display", "visibility",
+                   "opacity", "font-size", "position", "left", "top", "right", "margin-left", "margin-top",
+                   "text-indent", "overflow", "overflow-y", "width", "height", "max-height", "clip"})
+_COMPILED = threading.local()
+
+
+def _select(tree, sel: str) -> list[Any]:
+    """``tree.cssselect(sel)`` with the CSS-to-XPath translation kept (per thread, bounded): a site's
+    templates repeat the same ``<style>`` on every page."""
+    cache = getattr(_COMPILED, "cache", None)
+    if cache is None or len(cache) > 4096:
+        cache = _COMPILED.cache = {}
+    if sel not in cache:
+        cache[sel] = CSSSelector(sel, translator="html")
+    return cache[sel](tree)
+
+
+def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
     """The declarations the page's ``<style>`` rules give each element, in cascade order (specificity,
-    then source order; ``_selector`` names the rule applied last). Rules of a state (``:hover``) are
+    then source order; ``_selector`` names the rule applied last); only rules that set a property in
+    ``reads`` are matched. Rules of a state (``:hover``) are
     skipped; ``:link`` counts as the link itself. ``complete`` stays False when a colouring rule could not
     be read (``@import``/``@media``, ``!important``, ``:visited``, a selector cssselect does not know)."""
     styles = Styles()
     complete = own_styles_only(tree)
-    rules = []
+    rules, names = [], []
     for style in tree.iter("style"):
         css = _COMMENT.sub("", style.text_content() or "")
         if "@" in css:
@@ -140,19 +162,23 @@ def sheet_styles(tree) -> Styles:
                 sel = re.sub(r":link\b", "", written.strip()) or ("*" if ":link" in written else "")
                 if not sel or sel.startswith("@") or not decl or _STATE_PSEUDO.search(sel):
                     continue
+                if not reads & decl.keys():
+                    names.append(sel)  # says how the classes it names look, with nothing SC001 reads
+                    continue
                 try:
                     if ":visited" in sel:
                         raise ValueError(sel)  # cssselect never matches it; a visited link may look otherwise
-                    found = tree.cssselect(sel)
+                    found = _select(tree, sel)
                 except Exception:  # cssselect raises several types on selectors it does not support
                     complete = complete and not colouring
                     continue
-                styles.selectors += f" {sel}"
+                names.append(sel)
                 rules.append((_specificity(written), len(rules), sel, decl, found))
     for _spec, _order, sel, decl, found in sorted(rules, key=lambda r: r[:2]):
         for el in found:
             styles.setdefault(el, {}).update({**decl, "_selector": sel})
     styles.complete = complete
+    styles.selectors = " " + " ".join(names)
     return styles
 
 
@@ -384,7 +410,7 @@ def colour_suspects(tree, base: str, offsite: Callable[[str], bool], skip: set[s
         skip.update(t for _a, t in candidates)
     if not candidates:
         return []
-    styles = sheet_styles(tree)
+    styles = sheet_styles(tree, _COLOURING)
     if styles.complete:
         return []  # nothing else styles the page: the static verdict is the browser's
     undecided = [(a, t) for a, t in candidates if colour_hidden(a, styles) is None]
