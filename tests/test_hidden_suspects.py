@@ -20,21 +20,23 @@ HOME = ('<html><head><meta charset="utf-8"><title>首页</title><link rel="style
         '<a class="nl" href="http://127.0.0.1:9/hot/">热点</a></div></div><a href="/a.html">通知公告</a></body></html>')
 
 
-def _settings(tmp_path: Path, suspects: int) -> Path:
+def _settings(tmp_path: Path, suspects: int, **render) -> Path:
     path = tmp_path / "settings.yaml"
-    path.write_text(yaml.safe_dump({**TEST_SETTINGS, "render": {"max_suspect_pages": suspects}}), encoding="utf-8")
+    path.write_text(yaml.safe_dump({**TEST_SETTINGS, "render": {"max_suspect_pages": suspects, **render}}),
+                    encoding="utf-8")
     return path
 
 
-def _scan(sqlite_url, tmp_path, site_server, site_id: str, css: str, suspects: int = 20):
+def _scan(sqlite_url, tmp_path, site_server, site_id: str, css: str, suspects: int = 20, **render):
     site = site_server(routes={
         "/": lambda h: send(h, 200, HOME.encode()),
         "/a.html": lambda h: send(h, 200, "<html><body><p>通知</p></body></html>".encode()),
         "/css/site.css": lambda h: send(h, 200, css.encode(), ctype="text/css")})
     register(sqlite_url, tmp_path, site_id, site.url, render="auto")
-    proc = run_worker(site_id, worker_env(sqlite_url, _settings(tmp_path, suspects)))
+    proc = run_worker(site_id, worker_env(sqlite_url, _settings(tmp_path, suspects, **render)))
     assert proc.returncode == 0, proc.stderr
     stats = latest_scan(sqlite_url, site_id).stats
+    stats["_stderr"] = proc.stderr
     return [f for f in findings(sqlite_url, site_id) if f.rule == "SC001"], stats
 
 
@@ -56,6 +58,14 @@ def test_suspect_link_is_settled_by_the_browser(sqlite_url, tmp_path, site_serve
     sc001, stats = _scan(sqlite_url, tmp_path, site_server, "susp-off", ".main{width:1000px}", suspects=0)
     assert not stats.get(f"render/requested/{SUSPECT}")
     assert sc001 == []
+
+
+def test_without_chromium_one_warning_and_the_static_verdict(sqlite_url, tmp_path, site_server):
+    sc001, stats = _scan(sqlite_url, tmp_path, site_server, "susp-nochrome", ".main{width:1000px}",
+                         executable_path=str(tmp_path / "no-chromium"))
+    assert stats["_stderr"].count("疑似暗链按静态结果处理") == 1, stats["_stderr"]
+    assert stats["render/unavailable"] == 1 and not stats.get(f"render/requested/{SUSPECT}")
+    assert sc001 == []  # unjudged, not guessed
 
 
 def _record(url: str, html: str) -> PageRecord:
