@@ -265,8 +265,8 @@ _NAMED = {"white": (255, 255, 255), "black": (0, 0, 0), "red": (255, 0, 0), "gre
           "teal": (0, 128, 128), "olive": (128, 128, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255),
           "fuchsia": (255, 0, 255), "orange": (255, 165, 0), "whitesmoke": (245, 245, 245),
           "snow": (255, 250, 250), "ivory": (255, 255, 240)}
-_COLOUR_TOKEN = re.compile(r"rgba?\([^)]*\)|#[0-9a-f]{3,6}\b|\b(?:" + "|".join(sorted(_NAMED, key=len, reverse=True))
-                           + r")\b")
+_NAMES = "|".join(sorted(_NAMED, key=len, reverse=True))
+_COLOUR_TOKEN = re.compile(r"rgba?\([^)]*\)|#[0-9a-f]{3,6}\b|\b(?:" + _NAMES + r")\b")
 _INHERIT = ("inherit", "currentcolor", "unset")
 _UA_LINK = (0, 0, 238)  # Chromium's colour of an unvisited link that no style colours
 _CANVAS = (255, 255, 255)  # the browser's page background when nothing colours it
@@ -392,7 +392,8 @@ def scripted_hidden_links(tree) -> Iterator[tuple[str, str]]:
                 yield href, f"{reason} (document.write)"
 
 
-def colour_suspects(tree, base: str, offsite: Callable[[str], bool], skip: set[str] | None = None) -> list[str]:
+def colour_suspects(tree, base: str, offsite: Callable[[str], bool],
+                    skip: set[str] | None = None) -> list[str]:
     """Off-site links that the page's own styles colour like the background behind them, on a page that an
     external style sheet or script may restyle: only a browser can tell (SC001 "suspect, then confirm").
 
