@@ -339,7 +339,8 @@ def _background(node, styles: dict[Any, dict[str, str]]) -> tuple[tuple[int, int
     while node is not None and isinstance(node.tag, str):
         decl = _declarations(node, styles)
         back = decl.get("background-color") or decl.get("background") or ""
-        if any(k in back + decl.get("background-image", "") for k in ("url(", "gradient(")):
+        painted = decl.get("background", "") + decl.get("background-image", "")
+        if any(k in painted + back for k in ("url(", "gradient(")):
             return None
         if colour := parse_colour(back):
             return colour, node
