@@ -1,7 +1,8 @@
 // Every link of the rendered page with its computed visibility (SC001 hidden links), evaluated by
 // xunjian.crawler.visibility in Chromium. A link is invisible when it is not rendered, has no size, lies
 // off the document, has a font below 2px, is clipped by a zero-size or overflow-hidden box, or its text
-// colour equals (within 8 per channel) the nearest background colour behind it (inherited from ancestors).
+// colour equals (within 8 per channel) the nearest background colour behind it (inherited from ancestors),
+// for every piece of its text.
 // In-page anchors (skip-to-content links that appear on focus) are always visible.
 () => {
   const docW = Math.max(document.documentElement.scrollWidth, innerWidth);
@@ -20,13 +21,16 @@
     }
     return [255, 255, 255];
   };
-  const sameColour = (a) => {
-    let el = a;
-    for (const c of a.querySelectorAll('*')) {
-      if ((c.textContent || '').trim() && !c.children.length) { el = c; break; }
+  const sameColour = (a) => {  // every piece of the link's text coloured like the background behind it
+    const walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+    let pieces = 0;
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!(t.nodeValue || '').trim()) continue;
+      const el = t.parentElement, fg = rgb(getComputedStyle(el).color), bg = backOf(el);
+      if (!(fg && bg) || !fg.every((v, i) => Math.abs(v - bg[i]) <= 8)) return false;
+      pieces += 1;
     }
-    const fg = rgb(getComputedStyle(el).color), bg = backOf(el);
-    return !!(fg && bg) && fg.every((v, i) => Math.abs(v - bg[i]) <= 8);
+    return pieces > 0;
   };
   const clipped = (el, r) => {
     for (let n = el.parentElement; n && n !== document.body; n = n.parentElement) {
