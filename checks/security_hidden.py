@@ -368,9 +368,29 @@ def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | No
         if max(abs(x - y) for x, y in zip(colour, behind[0])) > 8:
             return None
         box = box if box is not None else behind[1]
-    if box is None:
+    if box is None or _overlay_within(box, el, styles):
         return None
     return "text coloured like its background (inherited)", box
+
+
+_PICTURES = frozenset({"img", "picture", "svg", "canvas", "video", "iframe", "object", "embed"})
+
+
+def _overlay_within(box, link, styles: dict[Any, dict[str, str]]) -> bool:
+    """True when an absolutely positioned picture or painted box inside ``box`` (not the link, not one of
+    its ancestors) may lie behind the link's text: a banner image under white links is not white."""
+    around = {link, *link.iterancestors()}
+    for node in box.iter():
+        if not isinstance(node.tag, str) or node in around:
+            continue
+        decl = _declarations(node, styles)
+        if decl.get("position") not in ("absolute", "fixed") or link in node.iterancestors():
+            continue
+        back = decl.get("background-color", "") + decl.get("background", "") + decl.get("background-image", "")
+        if node.tag in _PICTURES or parse_colour(back) or "url(" in back or "gradient(" in back \
+                or any(n.tag in _PICTURES for n in node.iter() if isinstance(n.tag, str)):
+            return True
+    return False
 
 
 #: Ways of hiding that ordinary interfaces use too (drop-down menus, tabs, analytics beacons, CMS credits).
