@@ -101,6 +101,7 @@ class RenderSettings(_Section):
     timeout: float = Field(30, gt=0)
     max_pages_per_context: int = Field(50, ge=1)
     max_concurrent_pages: int = Field(2, ge=1)
+    max_suspect_pages: int = Field(20, ge=0)
 
 
 class ChecksSettings(_Section):

@@ -128,6 +128,10 @@ def hidden_link_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Findin
     opacity:0) needs a spam signal (illicit words, or a box hiding links to three or more hosts). When the
     page was rendered and ``page.link_visibility`` holds the browser's computed visibility, findings are
     confirmed or refuted with it (:func:`confirm_hidden_links`), which also catches links hidden by script.
+    Text coloured like its background is judged from markup only where the page decides the colours: on
+    a page with no external style sheet and no script, or along elements its ``<style>`` names; elsewhere
+    the page is rendered (at most ``render.max_suspect_pages`` per scan, "hidden-link suspect") and the
+    browser's computed colours decide; without a browser such a link is not reported.
     """
     tree = page.tree
     if tree is None:

@@ -11,11 +11,17 @@ link's computed visibility; :func:`xunjian.checks.security.confirm_hidden_links`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urljoin
+
+from lxml.cssselect import CSSSelector
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+# @media/@supports blocks (one level of nesting) and @import/@charset lines: rules that apply only sometimes
+_AT_RULE = re.compile(r"@[^{};]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}|@[^{};]*;")
 _LEN = re.compile(r"^(-?\d+(?:\.\d+)?)(px|pt|em|rem|%|vw|vh)?$")
 _WRITE = re.compile(r"document\.write(?:ln)?\s*\(", re.I)
 _HREF_IN_JS = re.compile(r"""href\s*=\s*\\?["']?(https?://[^"'\\\s>]+)""", re.I)
@@ -80,29 +86,99 @@ def hiding_reason(decl: dict[str, str]) -> str | None:
 
 
 class Styles(dict):
-    """Element -> declarations of the page's ``<style>`` rules; ``selectors`` holds every selector read."""
+    """Element -> declarations of the page's ``<style>`` rules; ``selectors`` holds every selector read;
+    ``complete`` is True when nothing but the page itself can colour it (:func:`own_styles_only`)."""
 
     selectors: str = ""
+    complete: bool = False
 
 
-def sheet_styles(tree) -> Styles:
-    """The declarations the page's ``<style>`` rules give each element, later rules over earlier ones
-    (``_selector`` names the last rule; unparsable selectors and pseudo-classes are skipped)."""
+#: Pseudo-classes of a state the page does not rest in (hover, focus ...) and pseudo-elements: a rule with
+#: one never restyles a link as a visitor first sees it.
+_STATE_PSEUDO = re.compile(r"::?(?:hover|active|focus(?:-within|-visible)?|target|before|after|selection|"
+                           r"placeholder|marker|first-line|first-letter|-webkit-[\w-]+|-moz-[\w-]+)", re.I)
+_COLOURING = frozenset({"color", "background", "background-color", "background-image"})
+_SPEC_ID = re.compile(r"#[\w-]+")
+_SPEC_CLASS = re.compile(r"\.[\w-]+|\[[^\]]*\]|:[\w-]+")
+_SPEC_TYPE = re.compile(r"(?:^|[\s>+~])([a-z][\w-]*)", re.I)
+_NON_JS = ("json", "template", "html", "text/plain", "x-tmpl")
+
+
+def _specificity(sel: str) -> tuple[int, int, int]:
+    return len(_SPEC_ID.findall(sel)), len(_SPEC_CLASS.findall(sel)), len(_SPEC_TYPE.findall(sel))
+
+
+def own_styles_only(tree) -> bool:
+    """True when no style sheet or script from elsewhere can restyle the page: no ``<link rel=stylesheet>``
+    and no script (a JSON or template ``<script type>`` runs nothing). The page's ``<style>``, inline
+    styles and presentational attributes then decide every colour, as in a browser."""
+    if any("stylesheet" in (link.get("rel") or "").lower() for link in tree.iter("link")):
+        return False
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").lower()
+        if kind and any(k in kind for k in _NON_JS):
+            continue
+        if script.get("src") or (script.text or "").strip():
+            return False
+    return True
+
+
+#: What SC001 reads of a rule; a rule with none of these (margins, borders, fonts ...) is not matched.
+_READ = frozenset({"color", "background", "background-color", "background-image", "display", "visibility",
+                   "opacity", "font-size", "position", "left", "top", "right", "margin-left", "margin-top",
+                   "text-indent", "overflow", "overflow-y", "width", "height", "max-height", "clip"})
+_COMPILED = threading.local()
+
+
+def _select(tree, sel: str) -> list[Any]:
+    """``tree.cssselect(sel)`` with the CSS-to-XPath translation kept (per thread, bounded): a site's
+    templates repeat the same ``<style>`` on every page."""
+    cache = getattr(_COMPILED, "cache", None)
+    if cache is None or len(cache) > 4096:
+        cache = _COMPILED.cache = {}
+    if sel not in cache:
+        cache[sel] = CSSSelector(sel, translator="html")
+    return cache[sel](tree)
+
+
+def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
+    """The declarations the page's ``<style>`` rules give each element, in cascade order (specificity,
+    then source order; ``_selector`` names the rule applied last); only rules that set a property in
+    ``reads`` are matched. Rules of a state (``:hover``) are
+    skipped; ``:link`` counts as the link itself. ``complete`` stays False when a colouring rule could not
+    be read (``@import``/``@media``, ``!important``, ``:visited``, a selector cssselect does not know)."""
     styles = Styles()
+    complete = own_styles_only(tree)
+    rules, names = [], []
     for style in tree.iter("style"):
         css = _COMMENT.sub("", style.text_content() or "")
+        if "@" in css:
+            complete, css = False, _AT_RULE.sub(" ", css)
         for selectors, body in _RULE.findall(css):
             decl = parse_style(body)
-            for sel in selectors.split(","):
-                sel = sel.strip()
-                if not sel or sel.startswith("@") or ":" in sel or not decl:
+            colouring = bool(_COLOURING & decl.keys())
+            complete = complete and not (colouring and "!important" in body)
+            for written in selectors.split(","):
+                sel = re.sub(r":link\b", "", written.strip()) or ("*" if ":link" in written else "")
+                if not sel or sel.startswith("@") or not decl or _STATE_PSEUDO.search(sel):
                     continue
-                styles.selectors += f" {sel}"
+                if not reads & decl.keys():
+                    names.append(sel)  # says how the classes it names look, with nothing SC001 reads
+                    continue
                 try:
-                    for el in tree.cssselect(sel):
-                        styles.setdefault(el, {}).update({**decl, "_selector": sel})
+                    if ":visited" in sel:
+                        raise ValueError(sel)  # cssselect never matches it; a visited link may look otherwise
+                    found = _select(tree, sel)
                 except Exception:  # cssselect raises several types on selectors it does not support
+                    complete = complete and not colouring
                     continue
+                names.append(sel)
+                rules.append((_specificity(written), len(rules), sel, decl, found))
+    for _spec, _order, sel, decl, found in sorted(rules, key=lambda r: r[:2]):
+        for el in found:
+            styles.setdefault(el, {}).update({**decl, "_selector": sel})
+    styles.complete = complete
+    styles.selectors = " " + " ".join(names)
     return styles
 
 
@@ -185,8 +261,15 @@ _HEX = re.compile(r"^#([0-9a-f]{3}|[0-9a-f]{6})$")
 _RGB = re.compile(r"^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)$")
 _NAMED = {"white": (255, 255, 255), "black": (0, 0, 0), "red": (255, 0, 0), "green": (0, 128, 0),
           "blue": (0, 0, 255), "gray": (128, 128, 128), "grey": (128, 128, 128), "silver": (192, 192, 192),
-          "yellow": (255, 255, 0)}
-_COLOUR_TOKEN = re.compile(r"rgba?\([^)]*\)|#[0-9a-f]{3,6}\b|\b(?:" + "|".join(_NAMED) + r")\b")
+          "yellow": (255, 255, 0), "navy": (0, 0, 128), "maroon": (128, 0, 0), "purple": (128, 0, 128),
+          "teal": (0, 128, 128), "olive": (128, 128, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255),
+          "fuchsia": (255, 0, 255), "orange": (255, 165, 0), "whitesmoke": (245, 245, 245),
+          "snow": (255, 250, 250), "ivory": (255, 255, 240)}
+_NAMES = "|".join(sorted(_NAMED, key=len, reverse=True))
+_COLOUR_TOKEN = re.compile(r"rgba?\([^)]*\)|#[0-9a-f]{3,6}\b|\b(?:" + _NAMES + r")\b")
+_INHERIT = ("inherit", "currentcolor", "unset")
+_UA_LINK = (0, 0, 238)  # Chromium's colour of an unvisited link that no style colours
+_CANVAS = (255, 255, 255)  # the browser's page background when nothing colours it
 
 
 def parse_colour(value: str) -> tuple[int, int, int] | None:
@@ -204,40 +287,110 @@ def parse_colour(value: str) -> tuple[int, int, int] | None:
 
 
 def _styled_here(node, styles: dict[Any, dict[str, str]]) -> bool:
-    """True when the page itself says how ``node`` looks: no class or id, a rule of the page's ``<style>``
-    matches it, or its classes/id are named in the page's selectors (``.box a`` names ``box``)."""
+    """True when the page itself says how ``node`` looks: nothing else can style the page
+    (``styles.complete``), no class or id, a rule of the page's ``<style>`` matches it, or its classes/id
+    are named in the page's selectors (``.box a`` names ``box``)."""
     names = [f".{c}" for c in (node.get("class") or "").split()] + ([f"#{node.get('id')}"] if node.get("id") else [])
-    if not names or node in styles or node.tag in ("body", "html"):
+    if getattr(styles, "complete", False) or not names or node in styles or node.tag in ("body", "html"):
         return True
     selectors = getattr(styles, "selectors", "")
     return all(re.search(re.escape(n) + r"(?![\w-])", selectors) for n in names)
 
 
-def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | None:
-    """Text coloured like the background it sits on: the link's colour (its own or inherited) against the
-    nearest background colour the page gives ``el`` or an ancestor. Nothing is assumed: without a known
-    colour and background, or with a background image, or across an element that an unseen style sheet
-    may colour (a class or id the page's ``<style>`` does not cover), the link is not judged."""
-    if el.find(".//img") is not None or not " ".join(el.text_content().split()):
-        return None
-    colour = background = box = None
-    node = el
+_UNKNOWN = object()  # a colour the page does not decide
+
+
+def _link_colour(a, styles: dict[Any, dict[str, str]]) -> Any:
+    """The colour of a link's own text: its declared colour; without one the browser's link colour (or
+    ``<body link>``), since an ancestor's colour does not reach a link unless it says ``inherit``."""
+    value = _declarations(a, styles).get("color")
+    if not value:
+        body = next(a.iterancestors("body"), None)
+        return parse_colour(body.get("link")) if body is not None and body.get("link") else _UA_LINK
+    node = a
+    while value in _INHERIT:
+        node = node.getparent()
+        if node is None or not isinstance(node.tag, str):
+            return (0, 0, 0)
+        if not _styled_here(node, styles):
+            return _UNKNOWN
+        decl = _declarations(node, styles)
+        value = decl.get("color") or (node.get("text") if node.tag == "body" else None) or "inherit"
+    return parse_colour(value) or _UNKNOWN
+
+
+def _text_colour(owner, a, styles: dict[Any, dict[str, str]]) -> Any:
+    """The colour of the text directly in ``owner`` (``a`` or an element inside it)."""
+    node = owner
+    while node is not a:
+        if not _styled_here(node, styles):
+            return _UNKNOWN
+        value = _declarations(node, styles).get("color")
+        if value and value not in _INHERIT:
+            return parse_colour(value) or _UNKNOWN
+        node = node.getparent()
+    return _UNKNOWN if not _styled_here(a, styles) else _link_colour(a, styles)
+
+
+def _background(node, styles: dict[Any, dict[str, str]]) -> tuple[tuple[int, int, int], Any] | None:
+    """The background colour behind ``node`` and the element that paints it: the nearest one given by
+    ``node`` or an ancestor (``transparent`` lets the parent's show); None behind an image or gradient, or
+    across an element an unseen style sheet may colour."""
     while node is not None and isinstance(node.tag, str):
         decl = _declarations(node, styles)
-        if colour is None and decl.get("color"):
-            colour = parse_colour(decl["color"])
         back = decl.get("background-color") or decl.get("background") or ""
-        if "url(" in back:
+        painted = decl.get("background", "") + decl.get("background-image", "")
+        if any(k in painted + back for k in ("url(", "gradient(")):
             return None
-        if parse_colour(back):
-            background, box = parse_colour(back), node
-            break
+        if colour := parse_colour(back):
+            return colour, node
         if not _styled_here(node, styles):
             return None  # an external style sheet may give this element its own background
-        node = node.getparent()
-    if colour is None or background is None or max(abs(a - b) for a, b in zip(colour, background)) > 8:
+        last, node = node, node.getparent()
+    return (_CANVAS, last) if getattr(styles, "complete", False) else None
+
+
+def colour_hidden(el, styles: dict[Any, dict[str, str]]) -> tuple[str, Any] | None:
+    """Text coloured like the background it sits on: every piece of the link's text (its own colour, or the
+    colour an element inside it gives) against the background behind that piece, inherited from the
+    nearest ancestor that paints one (the page's canvas when nothing else can style the page). Nothing is
+    assumed: an image in the link, a colour or background the page does not decide, or an element an unseen
+    style sheet may colour (a class or id the page's ``<style>`` does not cover) leaves the link unjudged."""
+    if el.find(".//img") is not None:
+        return None
+    owners = [n for n in el.iter() if isinstance(n.tag, str) and (
+        (n.text or "").strip() or any((c.tail or "").strip() for c in n))]
+    box = None
+    for owner in owners:
+        colour, behind = _text_colour(owner, el, styles), _background(owner, styles)
+        if colour is _UNKNOWN or colour is None or behind is None:
+            return None
+        if max(abs(x - y) for x, y in zip(colour, behind[0])) > 8:
+            return None
+        box = box if box is not None else behind[1]
+    if box is None or _overlay_within(box, el, styles):
         return None
     return "text coloured like its background (inherited)", box
+
+
+_PICTURES = frozenset({"img", "picture", "svg", "canvas", "video", "iframe", "object", "embed"})
+
+
+def _overlay_within(box, link, styles: dict[Any, dict[str, str]]) -> bool:
+    """True when an absolutely positioned picture or painted box inside ``box`` (not the link, not one of
+    its ancestors) may lie behind the link's text: a banner image under white links is not white."""
+    around = {link, *link.iterancestors()}
+    for node in box.iter():
+        if not isinstance(node.tag, str) or node in around:
+            continue
+        decl = _declarations(node, styles)
+        if decl.get("position") not in ("absolute", "fixed") or link in node.iterancestors():
+            continue
+        back = decl.get("background-color", "") + decl.get("background", "") + decl.get("background-image", "")
+        if node.tag in _PICTURES or parse_colour(back) or "url(" in back or "gradient(" in back \
+                or any(n.tag in _PICTURES for n in node.iter() if isinstance(n.tag, str)):
+            return True
+    return False
 
 
 #: Ways of hiding that ordinary interfaces use too (drop-down menus, tabs, analytics beacons, CMS credits).
@@ -258,3 +411,30 @@ def scripted_hidden_links(tree) -> Iterator[tuple[str, str]]:
         if reason:
             for href in _HREF_IN_JS.findall(code):
                 yield href, f"{reason} (document.write)"
+
+
+def colour_suspects(tree, base: str, offsite: Callable[[str], bool],
+                    skip: set[str] | None = None) -> list[str]:
+    """Off-site links that the page's own styles colour like the background behind them, on a page that an
+    external style sheet or script may restyle: only a browser can tell (SC001 "suspect, then confirm").
+
+    Targets in ``skip`` (already looked at) are left out, and the style sheet is read only when a link to
+    a new off-site target is there: a template's links cost one look per scan.
+    """
+    candidates = []
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        target = urljoin(base, href) if href and not href.startswith("#") else ""
+        if target and (skip is None or target not in skip) and offsite(target) and a.find(".//img") is None \
+                and a.text_content().strip():
+            candidates.append((a, target))
+    if skip is not None:
+        skip.update(t for _a, t in candidates)
+    if not candidates:
+        return []
+    styles = sheet_styles(tree, _COLOURING)
+    if styles.complete:
+        return []  # nothing else styles the page: the static verdict is the browser's
+    undecided = [(a, t) for a, t in candidates if colour_hidden(a, styles) is None]
+    styles.complete = True  # as if the page's own styles were all there is
+    return sorted({t for a, t in undecided if colour_hidden(a, styles) is not None})

@@ -4,6 +4,11 @@ every ``playwright=True`` request) and :func:`settle` (run in the page after its
 What renders and why is decided in :mod:`xunjian.crawler.render`, which also builds the settings read
 here (``RENDER_MAX_CONCURRENT_PAGES``, ``RENDER_MAX_PAGES_PER_CONTEXT``, ``RENDER_TIMEOUT``; the guard
 reuses ``XJ_ALLOW_NETWORKS`` and ``XJ_RESOLVER``).
+
+A page whose declared charset the crawler found wrong (UTF-8 bytes behind a stale ``gb2312`` meta, see
+:func:`xunjian.crawler.bounds.decoded_text`) is served to Chromium with the charset the crawler read it
+with: the document is fetched by the route and fulfilled with ``Content-Type: text/html; charset=...``,
+which outranks the ``<meta charset>`` in the browser's encoding rules (:func:`corrected_charset`).
 """
 
 from __future__ import annotations
@@ -78,6 +83,16 @@ async def _network_quiet(nav: NavigationLog, until: float) -> None:
         elif now - quiet_since >= QUIET:
             return
         await asyncio.sleep(0.05)
+
+
+def corrected_charset(request: Request) -> tuple[str, frozenset[str]] | None:
+    """``(charset, document URLs)`` when the static fetch of this page corrected its declared charset
+    (the page facts' ``bounds.charset_corrected``), else None."""
+    static = request.meta.get("xj_static")
+    record = static[0] if static else None
+    if record is None or not record.encoding or not record.facts.get("bounds", {}).get("charset_corrected"):
+        return None
+    return record.encoding, frozenset({request.url, record.final_url})
 
 
 class RenderMiddleware:
@@ -203,8 +218,14 @@ class RenderMiddleware:
         page.on("requestfinished", nav.finished)
         page.on("requestfailed", nav.finished)
 
+        charset = corrected_charset(request)
+
         async def guard(route: Any, pw_request: Any) -> None:
             reason = await self._refusal(pw_request.url, pw_request.resource_type)
+            if reason is None and charset and pw_request.resource_type == "document" \
+                    and pw_request.url in charset[1] and pw_request.is_navigation_request():
+                await self._serve_with_charset(route, charset[0])
+                return
             if reason is None:
                 await route.fallback()  # on to scrapy-playwright's own handler
                 return
@@ -213,6 +234,24 @@ class RenderMiddleware:
             await route.abort("blockedbyclient")
 
         await page.route("**", guard)  # registered last, so it runs first
+
+    async def _serve_with_charset(self, route: Any, charset: str) -> None:
+        """Fetch the document and hand it to the page with the crawler's charset in its Content-Type
+        (redirects are not followed here: the browser follows them through the guard)."""
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            response = await route.fetch(max_redirects=0, timeout=self.timeout * 1000)
+        except PlaywrightError:
+            await route.fallback()
+            return
+        headers = {k: v for k, v in response.headers.items()
+                   if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")}
+        kind = headers.get("content-type", "text/html").split(";")[0].strip() or "text/html"
+        if "html" in kind and not 300 <= response.status < 400:
+            headers["content-type"] = f"{kind}; charset={charset}"
+            self._inc("render/charset_corrected")
+        await route.fulfill(response=response, headers=headers)
 
     async def _refusal(self, url: str, resource_type: str) -> str | None:
         parts = urlsplit(url)

@@ -8,8 +8,11 @@ from that static record alone, whether to fetch it again in Chromium (scrapy-pla
 
 - ``render: never`` (per site, registry): never; no browser is ever started.
 - ``render: auto`` (the default): a JavaScript challenge page (``"challenge page"``), an answer that
-  looks like an anti-bot wall (``"blocked"``, LK006 is re-checked in the browser), or an HTML page whose
-  static list container is empty and filled by a script (``"script-fed list"``).
+  looks like an anti-bot wall (``"blocked"``, LK006 is re-checked in the browser), an HTML page whose
+  static list container is empty and filled by a script (``"script-fed list"``), or (at most
+  ``render.max_suspect_pages`` per scan, :class:`SuspectRenders`) a page with an off-site link coloured
+  like its background by the page's styles that an external style sheet may restyle
+  (``"hidden-link suspect"``, SC001: the browser's computed colours decide).
 - ``render: always``: every HTML page that the static fetch found usable (``"always"``), plus the above.
 
 :func:`render_settings` turns ``settings.render`` and the site's mode into Scrapy settings: the
@@ -29,7 +32,7 @@ and :func:`~xunjian.crawler.browser.settle`, which waits (bounded) for a challen
 page's own requests to finish (script-fed lists). Stats: ``render/pages``, ``render/context_recycled``,
 ``render/context_closed``, ``render/aborted/<type>``, ``netguard/refused_in_browser``.
 
-Settings: ``RENDER_ENABLED``, ``RENDER_MODE``, ``RENDER_MAX_CONCURRENT_PAGES``,
+Settings: ``RENDER_ENABLED``, ``RENDER_MODE``, ``RENDER_MAX_CONCURRENT_PAGES``, ``RENDER_MAX_SUSPECT_PAGES``,
 ``RENDER_MAX_PAGES_PER_CONTEXT``, ``RENDER_TIMEOUT``, ``RENDER_UNAVAILABLE``; the guard reuses
 ``XJ_ALLOW_NETWORKS`` and ``XJ_RESOLVER``. Meta: ``xj_render`` (the reason a request renders),
 ``xj_nav`` (the :class:`NavigationLog`, set by the middleware).
@@ -43,6 +46,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from xunjian.crawler.verdict import is_challenge
 
@@ -58,7 +62,7 @@ logger = logging.getLogger(__name__)
 MODES = ("auto", "always", "never")
 CHALLENGE_STATUSES = frozenset({202, 412})
 CHALLENGE_MAX_BYTES = 20000
-MISSING_BROWSER = ("未找到 Chromium 浏览器 ({path})，本次扫描不渲染页面 (脚本填充的列表和 JavaScript 验证页面按静态页面处理)。"
+MISSING_BROWSER = ("未找到 Chromium 浏览器 ({path})，本次扫描不渲染页面 (脚本填充的列表、JavaScript 验证页面和疑似暗链按静态结果处理)。"
                    "安装: apt-get install -y chromium fonts-noto-cjk")
 MISSING_PACKAGE = "未安装 scrapy-playwright，本次扫描不渲染页面。安装: pip install scrapy-playwright"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -139,6 +143,43 @@ def needs_render(record: PageRecord, mode: str, outcome: str = "ok") -> str | No
     return None
 
 
+SUSPECT = "hidden-link suspect"
+SUSPECTS_SPENT = "本次扫描疑似暗链 (文字颜色可能与背景相同) 的浏览器复核已达上限 {limit} 个页面，其余按静态结果判断"
+
+
+class SuspectRenders:
+    """SC001 "suspect, then confirm": a page with an off-site link that its own styles colour like its
+    background, which an external style sheet or script may restyle, is rendered so that the browser's
+    computed colours decide (:func:`xunjian.checks.security_hidden.colour_suspects`). At most ``limit``
+    such pages per scan (``render.max_suspect_pages``); each off-site target is looked at once."""
+
+    def __init__(self, limit: int, site: Any) -> None:
+        self.limit = self.left = limit
+        self.site = site
+        self.looked: set[str] = set()
+
+    def _offsite(self, url: str) -> bool:
+        from xunjian.checks.security import is_trusted
+
+        host = urlsplit(url).hostname or ""
+        return urlsplit(url).scheme in ("http", "https") and bool(host) and not self.site.is_internal(url) \
+            and not is_trusted(host)
+
+    def reason(self, record: PageRecord, mode: str, outcome: str = "ok") -> str | None:
+        """``SUSPECT`` when this static page should be rendered to settle a suspect link, else None."""
+        if self.left <= 0 or mode not in ("auto", "always") or record.rendered or outcome != "ok" \
+                or not record.is_html or not 200 <= record.status < 300 or record.tree is None:
+            return None
+        from xunjian.checks.security_hidden import colour_suspects
+
+        if not colour_suspects(record.tree, record.final_url or record.url, self._offsite, self.looked):
+            return None
+        self.left -= 1
+        if self.left == 0:
+            logger.warning(SUSPECTS_SPENT.format(limit=self.limit))
+        return SUSPECT
+
+
 def needs_recheck(outcome: str, mode: str) -> bool:
     """A link target judged ``blocked`` (LK006) is re-checked once in the browser."""
     return outcome == "blocked" and mode in ("auto", "always")
@@ -166,6 +207,7 @@ def render_settings(render: RenderSettings, mode: str) -> dict[str, Any]:
         "RENDER_MAX_CONCURRENT_PAGES": render.max_concurrent_pages,
         "RENDER_MAX_PAGES_PER_CONTEXT": render.max_pages_per_context,
         "RENDER_TIMEOUT": render.timeout,
+        "RENDER_MAX_SUSPECT_PAGES": render.max_suspect_pages,
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": render.executable_path, "headless": True,

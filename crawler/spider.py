@@ -33,7 +33,7 @@ from xunjian.crawler.bounds import INFLATE_CUT, bounded_html, decoded_text, link
 from xunjian.crawler.extract import extract_links, page_title, stylesheet_links
 from xunjian.crawler.downloader import ScanStopping
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
-from xunjian.crawler.render import final_status, needs_recheck, needs_render, page_method_result
+from xunjian.crawler.render import SuspectRenders, final_status, needs_recheck, needs_render, page_method_result
 from xunjian.crawler.verdict import (error_box_text, head_needs_get, judge_failure, judge_response, response_facts,
                                      short_page_text)
 from xunjian.records import LinkResult, PageRecord
@@ -79,6 +79,7 @@ class SiteSpider(scrapy.Spider):
         self.pages_scheduled = 0
         self.query_variants: Counter[str] = Counter()
         self.render_mode = "never"  # auto|always only when the browser is available (RENDER_ENABLED)
+        self.suspects = SuspectRenders(0, site)  # SC001 suspect pages rendered (render.max_suspect_pages)
         self.incremental: Any = None  # set by crawler/incremental.py when the scan opens
         self.shared: Any = None  # a split crawl's seen set and page budget in Redis (crawler/split.py)
 
@@ -105,6 +106,7 @@ class SiteSpider(scrapy.Spider):
 
             spider.shared = SharedCrawlState.from_settings(s)
         spider.render_mode = s.get("RENDER_MODE", "never") if s.getbool("RENDER_ENABLED") else "never"
+        spider.suspects = SuspectRenders(s.getint("RENDER_MAX_SUSPECT_PAGES", 0), spider.site)
         if s.get("RENDER_UNAVAILABLE"):
             logger.warning(s.get("RENDER_UNAVAILABLE"))  # once per scan; the scan goes on without a browser
         return spider
@@ -286,7 +288,8 @@ class SiteSpider(scrapy.Spider):
             record.link_visibility = page_method_result(response, "collect_link_visibility_async")
             self.crawler.stats.inc_value("render/rendered")
             reason = f"{reason}，已用浏览器渲染" if outcome != "ok" else reason
-        elif (why := needs_render(record, self.render_mode, outcome)) and not record.truncated:
+        elif (why := needs_render(record, self.render_mode, outcome)
+              or self.suspects.reason(record, self.render_mode, outcome)) and not record.truncated:
             yield self._render_request(target, why, (record, self._result(response, outcome, reason)))
             return
         yield from self._emit_page(record, self._result(response, outcome, reason))

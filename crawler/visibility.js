@@ -1,7 +1,8 @@
 // Every link of the rendered page with its computed visibility (SC001 hidden links), evaluated by
 // xunjian.crawler.visibility in Chromium. A link is invisible when it is not rendered, has no size, lies
 // off the document, has a font below 2px, is clipped by a zero-size or overflow-hidden box, or its text
-// colour equals (within 8 per channel) the nearest background colour behind it (inherited from ancestors).
+// colour equals (within 8 per channel) the nearest background colour behind it (inherited from ancestors),
+// for every piece of its text.
 // In-page anchors (skip-to-content links that appear on focus) are always visible.
 () => {
   const docW = Math.max(document.documentElement.scrollWidth, innerWidth);
@@ -20,13 +21,40 @@
     }
     return [255, 255, 255];
   };
-  const sameColour = (a) => {
-    let el = a;
-    for (const c of a.querySelectorAll('*')) {
-      if ((c.textContent || '').trim() && !c.children.length) { el = c; break; }
+  const PICTURES = ['IMG', 'PICTURE', 'SVG', 'CANVAS', 'VIDEO', 'IFRAME', 'OBJECT', 'EMBED', 'INPUT'];
+  // What is painted right behind the link's centre (elements stacked there, below the link): a colour,
+  // null for a picture or image (unknown), undefined when the point cannot be hit-tested.
+  const paintedBehind = (a) => {
+    a.scrollIntoView({block: 'center', inline: 'center'});
+    const r = a.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return undefined;
+    const stack = document.elementsFromPoint(x, y);
+    const at = stack.findIndex((e) => a === e || a.contains(e));
+    if (at < 0) return undefined;
+    for (const e of stack.slice(at + 1)) {
+      if (a.contains(e)) continue;
+      if (PICTURES.includes(e.tagName.toUpperCase())) return null;
+      const cs = getComputedStyle(e);
+      if (cs.backgroundImage && cs.backgroundImage !== 'none') return null;
+      const b = rgb(cs.backgroundColor);
+      if (b) return b;
     }
-    const fg = rgb(getComputedStyle(el).color), bg = backOf(el);
-    return !!(fg && bg) && fg.every((v, i) => Math.abs(v - bg[i]) <= 8);
+    return [255, 255, 255];
+  };
+  const same = (fg, bg) => !!(fg && bg) && fg.every((v, i) => Math.abs(v - bg[i]) <= 8);
+  const sameColour = (a) => {  // every piece of the link's text coloured like the background behind it
+    const walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+    let pieces = 0, firstFg = null;
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!(t.nodeValue || '').trim()) continue;
+      const el = t.parentElement, fg = rgb(getComputedStyle(el).color), bg = backOf(el);
+      if (!same(fg, bg)) return false;
+      firstFg = firstFg || fg;
+      pieces += 1;
+    }
+    if (!pieces) return false;
+    const behind = paintedBehind(a);  // a positioned banner image or box under the text is no background
+    return behind === undefined || same(firstFg, behind);
   };
   const clipped = (el, r) => {
     for (let n = el.parentElement; n && n !== document.body; n = n.parentElement) {

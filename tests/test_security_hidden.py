@@ -215,3 +215,45 @@ def test_browser_colour_resets_and_skip_links(site_server):
     targets = {f.target for f in hidden_link_findings(record, ctx)}
     assert {"http://white-a.example/", "http://white-b.example/", "http://white-c.example/"} <= targets
     assert not {t for t in targets if "city-" in t or ("ok.example" in t and "vendor" not in t)}
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium not installed")
+def test_browser_agrees_on_pages_styled_only_by_themselves(site_server, tmp_path):
+    """Every case of SC001_own_styles.html rendered in real Chromium: where nothing but the page styles it,
+    the browser's verdict on each off-site link is the static one (hidden exactly where a must-fire case
+    says so); the external-sheet/script cases are only silent statically (their sheet is not served)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import load_rule_cases
+
+    cases = load_rule_cases("SC001_own_styles.html")
+    for case in cases:
+        (tmp_path / f"{case.name}.html").write_text(case.html, encoding="utf-8")
+    server = site_server(root=tmp_path)
+    base = f"http://127.0.0.1:{server.port}/"
+    verdicts: dict[str, dict[str, bool]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
+                       else route.abort())
+            for case in cases:
+                page.goto(f"{base}{case.name}.html", wait_until="load", timeout=15000)
+                verdicts[case.name] = {v["href"]: v["visible"] for v in collect_link_visibility(page)
+                                       if ".example/" in v["href"]}
+        finally:
+            browser.close()
+    checked = 0
+    for case in cases:
+        url = f"{base}{case.name}.html"
+        static = {f.target for f in _static(case.html, _ctx(base), url)}
+        expected = {f"http://{w[0]}/" for code, w in case.expects if code == "SC001"}
+        assert static == expected, case.name
+        if "<script" in case.html or "stylesheet" in case.html:
+            continue
+        hidden = {href for href, visible in verdicts[case.name].items() if not visible}
+        assert hidden == expected, (case.name, verdicts[case.name])
+        checked += 1
+    assert checked >= 15

@@ -226,11 +226,21 @@ def build() -> Site:
             '</ul></div>'
             '<div class="gg" style="background-color:#ffffff"><a href="http://www.hg-vip88.example/" '
             'style="color:#ffffff;font-size:12px">欢迎访问</a></div>'
+            # held out (written after the SC001 suspect-render fix): dark text on a dark band given by a
+            # <style> in the body, across a wrapper class only the external sheet could style; beside it
+            # the same construct where trs_style.css does paint the wrapper light (visible)
+            '<style>.ft-band{background:#1f3a5f} .ft-band .bl{color:rgb(31, 58, 95)} .ft-band .pl{color:#1F3A5F}</style>'
+            '<div class="ft-band"><div class="w1200"><a class="bl" href="http://www.dc365-bet.example/">网站合作</a></div>'
+            '<div class="w1200 lt"><a class="pl" href="http://www.hengan-museum.example/">市博物馆</a></div></div>'
             + _footer())
     site.add("/index.html", home)
     site.expect("LK001", "homepage link to a dead host", target=f"{DEAD}/hengan-old/")
     site.expect("LK002", "deleted article linked from two articles: one finding", target="/zwdt/202611/t20261101_404.shtml")
     site.expect("SC001", "white link on an inherited white background", target="hg-vip88.example")
+    site.expect("SC001", "dark-on-dark link: rgb() text on a dark band (<style> in the body), across an unstyled wrapper",
+                target="dc365-bet.example")
+    site.trap("dark text on the dark band, but the external sheet paints its wrapper light (visible)",
+              target="hengan-museum.example")
     site.trap("zero-font-size list whose items reset the font size (visible friend links)", target="xd-city")
     site.trap("off-screen skip link to an in-page anchor", target="#mainContent")
     site.trap("date widget 今天是 and copyright 2003-2026 on the homepage", page="/")
@@ -247,6 +257,6 @@ def build() -> Site:
     for i in range(3):
         site.binary[f"/images/tp{i}.png"] = PNG
     site.binary["/images/ga.png"] = PNG
-    site.binary["/images/trs_style.css"] = b"body{font-size:14px}\n"
+    site.binary["/images/trs_style.css"] = b"body{font-size:14px}\n.w1200{width:1200px;margin:0 auto}\n.lt{background:#f5f5f5}\n"
     site.binary["/images/trs_common.js"] = b"function createPageHTML(a,b,c,d){}\n"
     return site
