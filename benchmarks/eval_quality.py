@@ -186,6 +186,27 @@ def report(results: dict[str, dict[str, Any]], truths: dict[str, dict[str, Any]]
             "families": {k: dict(zip(("tp", "fp", "expected"), v, strict=True)) for k, v in fam.items()}}
 
 
+def group_tables(results: dict[str, dict[str, Any]], truths: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Family recall / precision per group of sites (the earlier sites, the held-out ones)."""
+    out = {}
+    for name, keys in (("earlier sites", [k for k in results if k not in eval_corpus.HELD_OUT]),
+                       ("held-out sites", [k for k in results if k in eval_corpus.HELD_OUT])):
+        if not keys:
+            continue
+        fam: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for key in keys:
+            for w in truths[key]["findings"]:
+                fam[w["rule"][:2]][2] += 1
+            for rule, n in results[key]["tp"].items():
+                fam[rule[:2]][0] += n
+            for f in results[key]["fp"]:
+                fam[f["rule"][:2]][1] += 1
+        cells = [f"{n} {_ratio(fam[n][0], fam[n][2])}/{_ratio(fam[n][0], fam[n][0] + fam[n][1])}" for n in FAMILIES]
+        print(f"{name:15} ({', '.join(keys)}): " + "  ".join(cells))
+        out[name] = {k: dict(zip(("tp", "fp", "expected"), v, strict=True)) for k, v in fam.items()}
+    return out
+
+
 def details(results: dict[str, dict[str, Any]]) -> None:
     for key, res in results.items():
         for w in res["missed"]:
@@ -231,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             results[key], truths[key] = score_site(found, truth), truth
             print(f"[{key}] {truth['cms']}: {len(found)} findings, {len(truth['findings'])} expected")
     figures = report(results, truths)
+    print("\nper group, recall/precision:")
+    figures["groups"] = group_tables(results, truths)
     if not args.quiet:
         print("\nmisses and false positives:")
         details(results)

@@ -266,15 +266,15 @@ def _icp(text: str, rules: dict[str, Any]) -> dict[str, str] | None:
 
 
 def template_signature(body: Any, region_text: str) -> str:
-    """Ten hex digits naming the page's template: the body's top-level blocks, the children of the first
-    and last of them (header and footer chrome), and the footer skeleton."""
+    """Ten hex digits naming the page's template: the first and last top-level blocks of the body with their
+    children (header and footer chrome), and the footer skeleton."""
     blocks: list[str] = []
     tops = [c for c in body if isinstance(c.tag, str) and c.tag not in IGNORED_BLOCKS]
     # the chrome is at the edges: the first and last top-level blocks count with their children, the blocks
-    # between them (the content) by themselves -- an empty category and a full one are one template
-    edges = {id(tops[0]), id(tops[-1])} if len(tops) > 2 else {id(c) for c in tops}
-    for child in body:
-        for el in (child, *child) if id(child) in edges else (child,):
+    # between them (the content: a table list, boxes of a channel page, an empty category) not at all
+    edges = [tops[0], tops[-1]] if len(tops) > 2 else tops
+    for child in edges:
+        for el in (child, *child):
             if isinstance(el.tag, str) and el.tag not in IGNORED_BLOCKS:
                 classes = " ".join(sorted((el.get("class") or "").split())[:3])
                 block = f"{'' if el is child else ' '}{el.tag}.{classes}"  # ids are often random

@@ -331,6 +331,14 @@ def test_template_signature_ignores_the_number_of_listed_posts():
         return template_signature(lxml.html.fromstring(html).find("body"), "主办单位：示例县人民政府")
 
     assert sig(0) == sig(1) == sig(3) == sig(4)  # an empty category is the same template
+
+    def platform(middle: str) -> str:  # a 信息公开 platform: channel page with boxes, column page with a table
+        html = (f'<html><body><div class="xxgk-top">信息公开平台</div>{middle}'
+                '<div class="xxgk-foot"><p>主办单位：示例县人民政府</p></div></body></html>')
+        return template_signature(lxml.html.fromstring(html).find("body"), "主办单位：示例县人民政府")
+
+    boxes = '<div class="nav"><a href="/a/">a</a></div>' + '<div class="box"><ul><li>x</li></ul></div>' * 3
+    assert platform(boxes) == platform('<div class="pos">位置</div><table class="list"><tr><td>x</td></tr></table>')
     other = lxml.html.fromstring('<html><body><div class="zt-banner"><img src="/b.png"></div><main class="site-main">'
                                  '<p>专题</p></main><footer class="ft">主办单位：示例县人民政府</footer></body></html>')
     assert template_signature(other.find("body"), "主办单位：示例县人民政府") != sig(3)  # must differ: another header
