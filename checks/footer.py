@@ -253,12 +253,20 @@ FOOTER_RULES: tuple[tuple[str, Callable[[dict[str, Any], CheckContext], Problem]
 # --- the site check ---------------------------------------------------------------------------------
 
 
-def sample_pages(view: ScanView, per_template: int) -> dict[str, list[PageSummary]]:
-    """Inner pages with footer facts grouped by ``"<page type>/template=<signature>"``, the first
-    ``per_template`` of each group by (depth, URL)."""
+def framed_urls(view: ScanView) -> set[str]:
+    """Pages other pages show in a frame (a footer include): judged as part of those pages, not on their own."""
+    return {u for p in view.pages for u in (((p.facts or {}).get("footer") or {}).get("frames") or ())}
+
+
+def sample_pages(view: ScanView, per_template: int, skip: set[str] | frozenset[str] = frozenset()
+                 ) -> dict[str, list[PageSummary]]:
+    """Inner pages with footer facts (not in ``skip``) grouped by ``"<page type>/template=<signature>"``, the
+    first ``per_template`` of each group by (depth, URL)."""
     groups: dict[str, list[PageSummary]] = defaultdict(list)
     for page in view.pages:
         facts = page.facts or {}
+        if page.url in skip or (page.final_url or page.url) in skip:
+            continue
         if page.page_type != "homepage" and facts.get("footer") is not None and facts.get("template"):
             groups[f"{page.page_type}/template={facts['template']}"].append(page)
     return {
@@ -334,7 +342,7 @@ def check_footer(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     if homepage is not None and (homepage.facts or {}).get("footer") is not None:
         yield from _homepage_findings(homepage, ctx, footer_of)
     per_template = ctx.options.footer_sample_per_template
-    for group, pages in sample_pages(view, per_template).items():
+    for group, pages in sample_pages(view, per_template, framed_urls(view)).items():
         yield from _template_findings(group, pages, ctx, footer_of)
 
 

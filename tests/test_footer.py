@@ -314,6 +314,10 @@ def test_footer_shown_in_an_iframe_counts_for_the_page():
     lonely = summary(record(FRAMING_ARTICLE.format(src="/gone.html"), home + "a/2.html", "article"), ctx, 1)
     rules = {f.rule for f in check_footer(ScanView(site=ctx.site, pages=[lonely, frame]), ctx)}
     assert {"FT001", "FT002", "FT004", "FT005", "FT006", "FT007", "FT008"} <= rules
+    # a framed include lacking an identifier is reported on the framing template, not as a page of its own
+    bare = summary(record(FRAMED_FOOTER.replace("赣公网安备 36090202000004号", ""), home + "footer.html", "other"), ctx, 2)
+    found = list(check_footer(ScanView(site=ctx.site, pages=[art, bare]), ctx))
+    assert [(f.rule, f.evidence["page_type"]) for f in found] == [("FT005", "article")]
 
 
 def test_template_signature_ignores_the_number_of_listed_posts():
