@@ -28,7 +28,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -48,7 +48,7 @@ def norm(url: str | None) -> str:
     if not url:
         return ""
     parts = urlsplit(url)
-    path = _INDEX.sub("/", parts.path or "/")
+    path = _INDEX.sub("/", unquote(parts.path) or "/")
     path = path.rstrip("/") or "/"
     return path + (f"?{parts.query}" if parts.query else "")
 
@@ -116,7 +116,7 @@ def _settings(tmp: Path, key: str, domain: str) -> Path:
 
 
 def scan_site(key: str, root: Path, truth: dict[str, Any], tmp: Path, db_url: str,
-              render: str = "never") -> list[dict[str, Any]]:
+              render: str = "never", routes: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Serve ``root``, scan it with the worker, return the scan's findings as dicts."""
     from sqlalchemy import select
 
@@ -125,7 +125,7 @@ def scan_site(key: str, root: Path, truth: dict[str, Any], tmp: Path, db_url: st
     from xunjian.storage.models import Finding, Scan
     from xunjian.storage.registry import parse_registry, upsert_sites
 
-    with SiteServer(root) as server:
+    with SiteServer(root, routes=routes) as server:
         entry = {"id": key, "name": truth["name"], "url": server.url, "render": render, **truth["register"]}
         reg = tmp / f"{key}.yaml"
         reg.write_text(yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
@@ -186,6 +186,27 @@ def report(results: dict[str, dict[str, Any]], truths: dict[str, dict[str, Any]]
             "families": {k: dict(zip(("tp", "fp", "expected"), v, strict=True)) for k, v in fam.items()}}
 
 
+def group_tables(results: dict[str, dict[str, Any]], truths: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Family recall / precision per group of sites (the earlier sites, the held-out ones)."""
+    out = {}
+    for name, keys in (("earlier sites", [k for k in results if k not in eval_corpus.HELD_OUT]),
+                       ("held-out sites", [k for k in results if k in eval_corpus.HELD_OUT])):
+        if not keys:
+            continue
+        fam: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for key in keys:
+            for w in truths[key]["findings"]:
+                fam[w["rule"][:2]][2] += 1
+            for rule, n in results[key]["tp"].items():
+                fam[rule[:2]][0] += n
+            for f in results[key]["fp"]:
+                fam[f["rule"][:2]][1] += 1
+        cells = [f"{n} {_ratio(fam[n][0], fam[n][2])}/{_ratio(fam[n][0], fam[n][0] + fam[n][1])}" for n in FAMILIES]
+        print(f"{name:15} ({', '.join(keys)}): " + "  ".join(cells))
+        out[name] = {k: dict(zip(("tp", "fp", "expected"), v, strict=True)) for k, v in fam.items()}
+    return out
+
+
 def details(results: dict[str, dict[str, Any]]) -> None:
     for key, res in results.items():
         for w in res["missed"]:
@@ -207,27 +228,32 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from xunjian.storage.db import upgrade
 
+    from xunjian.demo.server import SiteServer
+
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="xj-eval-") as tmpname:
+    with tempfile.TemporaryDirectory(prefix="xj-eval-") as tmpname, \
+            SiteServer(routes=eval_corpus.ext_routes()) as other_host:
         tmp = Path(tmpname)
-        built = eval_corpus.build_all(tmp / "sites")
+        built = eval_corpus.build_sites(tmp / "sites", other_host.url.rstrip("/"))
         wanted = set(args.sites.split(",")) if args.sites else set(built)
         if args.write_truth:
             out = HERE / "eval_corpus" / "truth"
             out.mkdir(exist_ok=True)
-            for key, (_root, truth) in built.items():
+            for key, (_root, truth, _site) in built.items():
                 (out / f"{key}.yaml").write_text(yaml.safe_dump(truth, allow_unicode=True, sort_keys=False),
                                                  encoding="utf-8")
         db_url = f"sqlite:///{tmp / 'eval.db'}"
         upgrade(db_url)
         results, truths = {}, {}
-        for key, (root, truth) in built.items():
+        for key, (root, truth, site) in built.items():
             if key not in wanted:
                 continue
-            found = scan_site(key, root, truth, tmp, db_url, args.render)
+            found = scan_site(key, root, truth, tmp, db_url, args.render, site.routes)
             results[key], truths[key] = score_site(found, truth), truth
             print(f"[{key}] {truth['cms']}: {len(found)} findings, {len(truth['findings'])} expected")
     figures = report(results, truths)
+    print("\nper group, recall/precision:")
+    figures["groups"] = group_tables(results, truths)
     if not args.quiet:
         print("\nmisses and false positives:")
         details(results)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from xunjian.checks.base import CheckContext, Finding
     from xunjian.records import PageSummary, ScanView
 
+    FooterOf = Callable[[PageSummary], list[dict[str, Any]]]
+
 __all__ = ["EXTRACTORS", "FOOTER_RULES", "SITE_CHECKS", "check_footer", "extract_footer",
            "sample_pages"]
 
@@ -251,12 +253,20 @@ FOOTER_RULES: tuple[tuple[str, Callable[[dict[str, Any], CheckContext], Problem]
 # --- the site check ---------------------------------------------------------------------------------
 
 
-def sample_pages(view: ScanView, per_template: int) -> dict[str, list[PageSummary]]:
-    """Inner pages with footer facts grouped by ``"<page type>/template=<signature>"``, the first
-    ``per_template`` of each group by (depth, URL)."""
+def framed_urls(view: ScanView) -> set[str]:
+    """Pages other pages show in a frame (a footer include): judged as part of those pages, not on their own."""
+    return {u for p in view.pages for u in (((p.facts or {}).get("footer") or {}).get("frames") or ())}
+
+
+def sample_pages(view: ScanView, per_template: int, skip: set[str] | frozenset[str] = frozenset()
+                 ) -> dict[str, list[PageSummary]]:
+    """Inner pages with footer facts (not in ``skip``) grouped by ``"<page type>/template=<signature>"``, the
+    first ``per_template`` of each group by (depth, URL)."""
     groups: dict[str, list[PageSummary]] = defaultdict(list)
     for page in view.pages:
         facts = page.facts or {}
+        if page.url in skip or (page.final_url or page.url) in skip:
+            continue
         if page.page_type != "homepage" and facts.get("footer") is not None and facts.get("template"):
             groups[f"{page.page_type}/template={facts['template']}"].append(page)
     return {
@@ -266,9 +276,34 @@ def sample_pages(view: ScanView, per_template: int) -> dict[str, list[PageSummar
     }
 
 
-def _homepage_findings(page: PageSummary, ctx: CheckContext) -> Iterator[Finding]:
+def framed_footers(view: ScanView) -> FooterOf:
+    """A page's footer facts and those of the same-site pages it shows in frames: a footer in an
+    ``<iframe src="/footer.html">`` is what the visitor sees at the bottom of the page."""
+    by_url: dict[str, dict[str, Any]] = {}
+    for page in view.pages:
+        footer = (page.facts or {}).get("footer")
+        if footer is not None:
+            by_url.setdefault(page.url, footer)
+            by_url.setdefault(page.final_url or page.url, footer)
+
+    def footer_of(page: PageSummary) -> list[dict[str, Any]]:
+        own = page.facts["footer"]
+        return [own, *(by_url[u] for u in own.get("frames") or () if u in by_url and u != page.url)]
+    return footer_of
+
+
+def _judge(judge: Callable[..., Problem], footers: list[dict[str, Any]], ctx: CheckContext) -> Problem:
+    """The page's problem unless the page itself or one of its framed footers passes the rule."""
+    first = judge(footers[0], ctx)
+    if first is None or any(judge(f, ctx) is None for f in footers[1:]):
+        return None
+    return first
+
+
+def _homepage_findings(page: PageSummary, ctx: CheckContext, footer_of: FooterOf) -> Iterator[Finding]:
+    footers = footer_of(page)
     for code, judge in FOOTER_RULES:
-        problem = judge(page.facts["footer"], ctx)
+        problem = _judge(judge, footers, ctx)
         if problem:
             message, evidence = problem
             url = page.final_url or page.url
@@ -276,11 +311,13 @@ def _homepage_findings(page: PageSummary, ctx: CheckContext) -> Iterator[Finding
                           evidence={**evidence, "page_type": "homepage", "pages": [url], "page_count": 1})
 
 
-def _template_findings(group: str, pages: list[PageSummary], ctx: CheckContext) -> Iterator[Finding]:
+def _template_findings(group: str, pages: list[PageSummary], ctx: CheckContext,
+                       footer_of: FooterOf) -> Iterator[Finding]:
     sampled = [p.final_url or p.url for p in pages]
     kind, _, sig = group.partition("/template=")
+    footers = [footer_of(p) for p in pages]
     for code, judge in FOOTER_RULES:
-        problems = [(url, judge(p.facts["footer"], ctx)) for url, p in zip(sampled, pages, strict=True)]
+        problems = [(url, _judge(judge, f, ctx)) for url, f in zip(sampled, footers, strict=True)]
         failing = [(url, problem) for url, problem in problems if problem]
         if not failing:
             continue
@@ -301,11 +338,12 @@ _KIND_ZH = {"column": "栏目页", "article": "内容页", "other": "其他页�
 def check_footer(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     """FT001-FT009 on the homepage and on sampled inner pages of each template (one per rule and template)."""
     homepage = view.homepage
+    footer_of = framed_footers(view)
     if homepage is not None and (homepage.facts or {}).get("footer") is not None:
-        yield from _homepage_findings(homepage, ctx)
+        yield from _homepage_findings(homepage, ctx, footer_of)
     per_template = ctx.options.footer_sample_per_template
-    for group, pages in sample_pages(view, per_template).items():
-        yield from _template_findings(group, pages, ctx)
+    for group, pages in sample_pages(view, per_template, framed_urls(view)).items():
+        yield from _template_findings(group, pages, ctx, footer_of)
 
 
 EXTRACTORS = (extract_footer,)

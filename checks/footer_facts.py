@@ -16,7 +16,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 import lxml.html
 import yaml
@@ -34,6 +34,9 @@ BLOCK_TAGS = frozenset(
     "ol p section table tbody td th tr ul".split()
 )
 UNESCAPE = re.compile(r"""unescape\(\s*(["'])(.*?)\1\s*\)""", re.S)
+#: ``document.write('<p>主办单位：…</p>')``: footers written line by line by an inline script (a string literal)
+WRITE = re.compile(r"""document\.write(?:ln)?\(\s*(["'])((?:\\.|(?!\1)[^\\])*)\1\s*[,)+]""", re.S)
+JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 TAG = re.compile(r"<[^>]+>")
 URL_HOST = re.compile(r"(?:https?:)?//([\w.-]+)[\w./-]*$")  # host of the URL ending where a match starts
@@ -42,6 +45,8 @@ JIUCUO = re.compile("jiucuo", re.I)
 MAX_MATCH = 120
 #: A marked footer region shorter than this (a "bottom" link bar) does not stand for the footer.
 MIN_REGION_CHARS = 40
+#: Frames per page whose own footer facts may stand for the page's footer.
+MAX_FRAMES = 3
 
 
 @cache
@@ -120,10 +125,21 @@ def _region_elements(body: Any, rules: dict[str, Any]) -> list[Any]:
     return found
 
 
+def _js_string(body: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if esc[0] in "ux" and len(esc) > 1:
+            return chr(int(esc[1:], 16))
+        return {"n": "\n", "t": "\t", "r": ""}.get(esc, esc)
+    return JS_ESCAPE.sub(one, body)
+
+
 def _raw(html: str) -> tuple[str, list[str]]:
-    """Raw HTML without comments plus the decoded ``unescape("…")`` payloads; and those payloads."""
+    """Raw HTML without comments plus the decoded ``unescape("…")`` and ``document.write("…")`` payloads;
+    and those payloads (a footer an inline script writes is the page's footer)."""
     raw = COMMENT.sub("", html)
     payloads = [unquote(m.group(2)) for m in UNESCAPE.finditer(raw)]
+    payloads += [_js_string(m.group(2)) for m in WRITE.finditer(raw) if "<" in m.group(2) or len(m.group(2)) > 3]
     return "\n".join([raw, *payloads]), payloads
 
 
@@ -218,8 +234,14 @@ def _contact(footer_text: str, tree: Any, rules: dict[str, Any]) -> dict[str, li
     return {"phone": [], "email": [], "contact_page": pages[0]} if pages else None
 
 
-def _sitemap(tree: Any, rules: dict[str, Any]) -> dict[str, str] | None:
-    for a in tree.iter("a"):
+def _sitemap(tree: Any, rules: dict[str, Any], payloads: list[str] = ()) -> dict[str, str] | None:
+    trees = [tree]
+    if payloads:  # links a script writes (document.write footers)
+        try:
+            trees.append(lxml.html.fragment_fromstring("\n".join(payloads), create_parent="div"))
+        except (etree.ParserError, ValueError):
+            pass
+    for a in (a for t in trees for a in t.iter("a")):
         label = f"{a.text_content()} {a.get('title', '')}"
         if rules["sitemap"].search(label):
             return {"href": a.get("href", ""), "text": _short(a.text_content())}
@@ -244,13 +266,20 @@ def _icp(text: str, rules: dict[str, Any]) -> dict[str, str] | None:
 
 
 def template_signature(body: Any, region_text: str) -> str:
-    """Ten hex digits naming the page's template: the body's top two block levels + the footer skeleton."""
+    """Ten hex digits naming the page's template: the first and last top-level blocks of the body with their
+    children (header and footer chrome), and the footer skeleton."""
     blocks: list[str] = []
-    for child in body:
+    tops = [c for c in body if isinstance(c.tag, str) and c.tag not in IGNORED_BLOCKS]
+    # the chrome is at the edges: the first and last top-level blocks count with their children, the blocks
+    # between them (the content: a table list, boxes of a channel page, an empty category) not at all
+    edges = [tops[0], tops[-1]] if len(tops) > 2 else tops
+    for child in edges:
         for el in (child, *child):
             if isinstance(el.tag, str) and el.tag not in IGNORED_BLOCKS:
                 classes = " ".join(sorted((el.get("class") or "").split())[:3])
-                blocks.append(f"{'' if el is child else ' '}{el.tag}.{classes}")  # ids are often random
+                block = f"{'' if el is child else ' '}{el.tag}.{classes}"  # ids are often random
+                if not blocks or blocks[-1] != block:  # a run of list items (<article> posts) counts once
+                    blocks.append(block)
     skeleton = re.sub(r"\d+", "0", re.sub(r"\s+", "", region_text))[:300]
     return hashlib.sha1("|".join([*blocks[:80], skeleton]).encode("utf-8")).hexdigest()[:10]
 
@@ -296,7 +325,11 @@ def extract_footer(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
         "jiucuo": _jiucuo(raw, tree, rules),
         **_sponsor(footer_text, rules),
         "contact": _contact(footer_text, tree, rules),
-        "sitemap": _sitemap(tree, rules),
+        "sitemap": _sitemap(tree, rules, payloads),
         "meta_site_code": page_labels(record).get("siteidcode") or None,
     }
+    frames = [urljoin(record.final_url or record.url, el.get("src", "").strip())
+              for el in body.iter("iframe", "frame") if el.get("src", "").strip()[:1] not in ("", "#")]
+    if frames:  # a footer shown in a frame (``<iframe src="/footer.html">``): merged by the site check
+        facts["frames"] = frames[:MAX_FRAMES]
     return {"footer": facts, "template": signature}

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 ClassifiedType = Literal["column", "article", "other"]
 
-_ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
+_ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "article"})  # <article>: HTML5 post lists (WordPress)
 _ARTICLE_TEXT = 500
 _CACHE: dict[int, tuple[Any, date, list[ListBlock]]] = {}
 

@@ -135,6 +135,7 @@ def text_findings(page: PageRecord, ctx: CheckContext,
     allow = ctx.options.allow_words
     reported: set[tuple[str, str]] = ctx.memo.setdefault(_MEMO_REPORTED, set())
     on_page: dict[tuple[str, str], Finding] = {}
+    ads: list[list[Any]] = []  # [segment, end of its last context word, finding] of each advertisement
     for seg, m in page_matches(page, ctx):
         if m.code not in codes or is_ignored(m, ignored):
             continue
@@ -143,6 +144,8 @@ def text_findings(page: PageRecord, ctx: CheckContext,
             continue  # the site's allow list (registry or console): words this site uses legitimately
         if m.code == "TX003" and m.entry.weak and not spam_context(m):
             continue
+        if m.code == "TX003" and m.entry.weak and seg.kind != "template" and _same_ad(ads, seg, m, wrong):
+            continue  # another context word of an advertisement already reported (代开发票 … 发票 … 代开)
         key = (m.code, wrong)
         if seg.kind == "template":
             if key in reported:
@@ -161,7 +164,23 @@ def text_findings(page: PageRecord, ctx: CheckContext,
             yield f
         else:
             on_page[key] = f
+            if m.code == "TX003" and m.entry.weak:
+                ads.append([seg, m.end, f])
     yield from on_page.values()
+
+
+def _same_ad(ads: list[list[Any]], seg: Segment, m: Match, wrong: str) -> bool:
+    """Fold a context word into the finding of the advertisement it belongs to (within SPAM_WINDOW of the
+    previous context word of that finding, in the same text segment): one spam message, one finding."""
+    for ad in ads:
+        if ad[0] is seg and 0 <= m.start - ad[1] <= SPAM_WINDOW:
+            words = ad[2].evidence.setdefault("words", [ad[2].evidence["match"]])
+            if wrong not in words:
+                words.append(wrong)
+            ad[2].evidence["count"] += 1
+            ad[1] = max(ad[1], m.end)
+            return True
+    return False
 
 
 def severe_error(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:

@@ -32,12 +32,14 @@ _REFRESH = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['"]?([^'"\s
 _SPECIAL = re.compile(r"^(?:(https?):)?[/\\]{2,}(.*)$", re.I | re.S)
 #: (xpath, attribute) of every element that loads or links a URL, in document order by xpath union.
 _XPATH = (
-    "//a[@href] | //area[@href] | //img[@src] | //img[@srcset] | //script[@src] | //link[@href]"
+    "//a[@href] | //area[@href] | //img[@src] | //img[@srcset] | //img[@data-src] | //img[@data-original]"
+    " | //script[@src] | //link[@href]"
     " | //iframe[@src] | //frame[@src] | //embed[@src] | //source[@src] | //source[@srcset] | //object[@data]"
     " | //video[@poster] | //video[@src] | //audio[@src] | //track[@src] | //input[@src]"
     " | //meta[@content][translate(@http-equiv, 'REFSH', 'refsh')='refresh']"
 )
 _MEDIA_TAGS = ("video", "audio", "track")
+LAZY_ATTRS = ("data-src", "data-original")
 
 
 def srcset_urls(value: str) -> list[str]:
@@ -151,6 +153,8 @@ def _raw_urls(el: lxml.html.HtmlElement, tag: str) -> list[tuple[str, str]]:
     if tag == "input":
         return [(tag, el.get("src") or "")] if (el.get("type") or "").lower() == "image" else []
     urls = [(tag, el.get("src") or "")] if el.get("src") else []
+    if tag == "img":  # lazy loading: the script puts data-src / data-original in place of a placeholder src
+        urls.extend((tag, el.get(a) or "") for a in LAZY_ATTRS if el.get(a))
     if tag == "video" and el.get("poster"):
         urls.append(("poster", el.get("poster") or ""))
     if tag in ("img", "source") and el.get("srcset"):
@@ -225,7 +229,7 @@ def extract_links(
         seen.add((url, kind))
         links.append(
             LinkRef(url=url, kind=kind, tag=tag, anchor_text=" ".join((_link_text(el, tag) or "").split())[:200],
-                    internal=site.is_internal(url), raw=raw[:500])
+                    internal=url == INVALID_URL or site.is_internal(url), raw=raw[:500])  # no host: the site's own
         )
         if len(links) >= limit:
             break

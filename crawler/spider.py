@@ -19,6 +19,7 @@ on URL length and on distinct query strings per path, and a cap on repeated path
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,15 @@ HEADERS_ONLY = 0  # xj_max_body value: stop the download once the headers are in
 PROBE_BODY = 65536  # GET fallback of an HTML target: enough to recognise an error or challenge page
 CSS_BODY = 1 << 20  # an internal style sheet is read for its @import and url() links
 
+
+
+_FRAMED = re.compile(r"(?:/|\.s?html?|\.jsp|\.php|\.aspx?)$", re.I)
+
+
+def _framed_page(link: LinkRef) -> bool:
+    """A same-site <iframe>/<frame> showing an HTML page (a footer or header fragment): crawled as a page, so
+    the checks see what the visitor sees in the frame (the footer checks merge a framed footer)."""
+    return link.kind == "iframe" and link.tag in ("iframe", "frame") and bool(_FRAMED.search(urlsplit(link.url).path))
 
 class SiteSpider(scrapy.Spider):
     name = "site"
@@ -218,7 +228,8 @@ class SiteSpider(scrapy.Spider):
         if self.offline and not is_loopback_url(link.url):
             self.crawler.stats.inc_value("links/offline_skipped")
             return LinkResultItem(LinkResult(target=link.url, outcome="skipped", reason="离线模式，未核验"))
-        if link.internal and link.kind == "page" and depth + 1 <= self.max_depth and not self._is_trap(link.url):
+        if link.internal and (link.kind == "page" or _framed_page(link)) and depth + 1 <= self.max_depth \
+                and not self._is_trap(link.url):
             if self._take_page():
                 return self._page_request(link.url, depth + 1)
             # the page budget is spent: the page is only checked, and the scan will be partial

@@ -31,7 +31,7 @@ NEAR_404 = rf"{BARE_404}.{{0,12}}(?:错误|error|not\s*found|找不到|不存在
 @cache
 def linkcheck_rules() -> dict[str, Any]:
     data = yaml.safe_load((RULES_DIR / "linkcheck.yaml").read_text(encoding="utf-8"))
-    phrases = "|".join(re.escape(p) for p in data["soft404_patterns"])
+    phrases = "|".join([*(re.escape(p) for p in data["soft404_patterns"]), *data.get("soft404_regexes", [])])
     data["_soft404"] = re.compile(rf"{phrases}|{BARE_404}", re.I)
     data["_soft404_body"] = re.compile(rf"{phrases}|{NEAR_404}", re.I)
     data["_challenge"] = re.compile("|".join(re.escape(p) for p in data["challenge_markers"]), re.I)

@@ -233,3 +233,30 @@ def test_real_homepage_menus_blocks_and_freshness():
     assert not list(homepage_not_updated(view, ctx))
     later = CheckContext(site=site, as_of=date(2023, 11, 1))
     assert [f.rule for f in homepage_not_updated(view, later)] == ["UP001"]
+
+
+WP_CATEGORY = """<html><head><title>县内要闻</title></head><body><main class="site-main"><h1>分类：县内要闻</h1>
+<article class="post"><h2 class="entry-title"><a href="/2026/11/03/post-1/">全县冬季供暖保障工作部署会召开</a></h2>
+<time class="entry-date" datetime="2026-11-03T09:12:00+08:00">2026年11月3日</time><div class="entry-summary"><p>会议指出。</p></div></article>
+<article class="post"><h2 class="entry-title"><a href="/2026/10/28/post-2/">县领导赴重点项目现场调研</a></h2>
+<time class="entry-date" datetime="2026-10-28T09:12:00+08:00">2026年10月28日</time></article>
+<article class="post"><h2 class="entry-title"><a href="/2026/10/21/post-3/">全县统计工作会议召开</a></h2>
+<div class="date"><p>21</p><p>2026.10</p></div></article>
+</main></body></html>"""
+WP_SINGLE = """<html><head><title>文章</title></head><body><main><article class="post single"><h1>全县统计工作会议召开</h1>
+<time datetime="2026-10-21T09:12:00+08:00">2026年10月21日</time><div class="entry-content"><p>会议要求，详见
+<a href="/2026/10/01/post-9/">此前报道</a>。</p></div></article></main></body></html>"""
+
+
+def test_html5_article_elements_are_list_items():
+    """Issue 10 (held-out WordPress-style site): posts listed as <article> blocks are the column's items."""
+    import lxml.html
+
+    from xunjian.checks.pagetype import main_list
+
+    main = main_list(lxml.html.fromstring(WP_CATEGORY), date(2026, 11, 22))
+    assert main is not None and main.items == 3 and main.dated == 3
+    assert main.newest == date(2026, 11, 3)
+    # must stay silent: a single post (one <article> with a link in its text) is no list of dated items
+    single = main_list(lxml.html.fromstring(WP_SINGLE), date(2026, 11, 22))
+    assert single is None or single.dated < 2

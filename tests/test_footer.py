@@ -289,3 +289,60 @@ def test_footer_facts_are_extracted_for_a_budget_of_pages_per_template():
     assert sum("footer" in f for f in facts) == 2 * FACTS_PER_TEMPLATE_FACTOR
     assert len({f["template"] for f in facts}) == 1
     assert facts[0]["footer"]["site_code"]
+
+
+FRAMED_FOOTER = """<html><head><title>页脚</title></head><body><footer><p><a href="/wzdt/">网站地图</a></p>
+<p>主办单位：示例市人民政府办公室　电话：0795-3999000　网站标识码：3609000002</p>
+<p>赣ICP备06000141号　赣公网安备 36090202000004号</p>
+<a href="https://bszs.conac.cn/sitename?method=show&id=0ADCC2E0BA270DA2E053012819ACECB2"><img src="/red.png"></a>
+<script id="_jiucuo_" sitecode="3609000002" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>
+</footer></body></html>"""
+FRAMING_ARTICLE = """<html><head><title>文章</title></head><body><div class="nav"><a href="/lxwm/">联系我们</a></div>
+<div class="article"><h1>标题</h1><p>正文。</p></div>
+<iframe src="{src}" width="100%" height="180" frameborder="0"></iframe></body></html>"""
+
+
+def test_footer_shown_in_an_iframe_counts_for_the_page():
+    """Issue 10 (held-out WordPress-style site): articles show the footer in <iframe src="/footer.html">."""
+    home = "http://www.example.gov.cn/"
+    ctx = CheckContext(site=site(home), as_of=AS_OF)
+    art = summary(record(FRAMING_ARTICLE.format(src="/footer.html"), home + "a/1.html", "article"), ctx, 1)
+    frame = summary(record(FRAMED_FOOTER, home + "footer.html", "other"), ctx, 2)
+    assert art.facts["footer"]["frames"] == [home + "footer.html"]
+    assert list(check_footer(ScanView(site=ctx.site, pages=[art, frame]), ctx)) == []
+    # must fire: the framed page was not crawled (or is another page), so the article's own footer is judged
+    lonely = summary(record(FRAMING_ARTICLE.format(src="/gone.html"), home + "a/2.html", "article"), ctx, 1)
+    rules = {f.rule for f in check_footer(ScanView(site=ctx.site, pages=[lonely, frame]), ctx)}
+    assert {"FT001", "FT002", "FT004", "FT005", "FT006", "FT007", "FT008"} <= rules
+    # a framed include lacking an identifier is reported on the framing template, not as a page of its own
+    bare = summary(record(FRAMED_FOOTER.replace("赣公网安备 36090202000004号", ""), home + "footer.html", "other"), ctx, 2)
+    found = list(check_footer(ScanView(site=ctx.site, pages=[art, bare]), ctx))
+    assert [(f.rule, f.evidence["page_type"]) for f in found] == [("FT005", "article")]
+
+
+def test_template_signature_ignores_the_number_of_listed_posts():
+    """Issue 10 (held-out WordPress-style site): category pages listing 1, 3 or 4 <article> posts directly
+    under <main> are one template; a page with another layout is another."""
+    import lxml.html
+
+    from xunjian.checks.footer_facts import template_signature
+
+    def sig(n: int, box: str = "article") -> str:
+        posts = "".join(f'<{box} class="post"><h2><a href="/p{i}/">标题{i}</a></h2></{box}>' for i in range(n))
+        html = (f'<html><body><header class="site-header"><nav class="menu">首页</nav></header>'
+                f'<main class="site-main"><h1>分类</h1>{posts or "<section class=no-results>暂无文章</section>"}</main>'
+                '<footer class="ft">主办单位：示例县人民政府</footer></body></html>')
+        return template_signature(lxml.html.fromstring(html).find("body"), "主办单位：示例县人民政府")
+
+    assert sig(0) == sig(1) == sig(3) == sig(4)  # an empty category is the same template
+
+    def platform(middle: str) -> str:  # a 信息公开 platform: channel page with boxes, column page with a table
+        html = (f'<html><body><div class="xxgk-top">信息公开平台</div>{middle}'
+                '<div class="xxgk-foot"><p>主办单位：示例县人民政府</p></div></body></html>')
+        return template_signature(lxml.html.fromstring(html).find("body"), "主办单位：示例县人民政府")
+
+    boxes = '<div class="nav"><a href="/a/">a</a></div>' + '<div class="box"><ul><li>x</li></ul></div>' * 3
+    assert platform(boxes) == platform('<div class="pos">位置</div><table class="list"><tr><td>x</td></tr></table>')
+    other = lxml.html.fromstring('<html><body><div class="zt-banner"><img src="/b.png"></div><main class="site-main">'
+                                 '<p>专题</p></main><footer class="ft">主办单位：示例县人民政府</footer></body></html>')
+    assert template_signature(other.find("body"), "主办单位：示例县人民政府") != sig(3)  # must differ: another header

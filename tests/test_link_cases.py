@@ -64,6 +64,11 @@ def _cases() -> list[Case]:
           {"/img/ok.png": "ok", "/missing/d.png": "broken"}),
         C("picture-source", "linkinator srcset", '<picture><source srcset="/missing/e.webp 1x, /img/ok-1x.png 2x" '
           'type="image/webp"><img src="/img/ok.png"></picture>', {"/missing/e.webp": "broken", "/img/ok-1x.png": "ok"}),
+        C("lazy-data-src", "issue 10 held-out: lazy image data-src behind a placeholder src",
+          '<img src="/img/ok.png" data-src="/missing/lazy.jpg"><img data-original="/missing/lazy2.jpg">',
+          {"/img/ok.png": "ok", "/missing/lazy.jpg": "broken", "/missing/lazy2.jpg": "broken"}),
+        C("lazy-data-src-ok", "issue 10 held-out silent: lazy image that exists",
+          '<img src="/img/ok-1x.png" data-src="/img/ok.png">', {"/img/ok-1x.png": "ok", "/img/ok.png": "ok"}),
         C("srcset-all-ok", "linkinator srcset", '<img srcset="/img/ok.png, /img/ok-1x.png 2x">',
           {"/img/ok.png": "ok", "/img/ok-1x.png": "ok"}),
         C("style-import-string", "linkinator css", '<style>@import "/missing/f.css"; @import \'/css/ok.css\';</style>',
@@ -181,6 +186,10 @@ def _cases() -> list[Case]:
           {"/soft/templated.html": "wrong"}),
         C("soft404-templated-external", "issue 10: external CMS error template", '<a href="EXT/templated.html">t</a>',
           {"EXT/templated.html": "wrong"}),
+        C("soft404-phrased", "issue 10 held-out: 您所请求的网页已删除或不存在 (no listed phrase)",
+          '<a href="/soft/deleted.html">d</a>', {"/soft/deleted.html": "wrong"}),
+        C("soft404-phrased-notice", "issue 10 held-out silent: a short notice that old links were moved",
+          '<a href="/soft/moved-notice.html">m</a>', {"/soft/moved-notice.html": "ok"}),
         C("templated-real-page", "issue 10 silent: real page with error-named boxes and a mention", '<a href="/soft/templated-ok.html">t</a>',
           {"/soft/templated-ok.html": "ok"}),
         C("article-mentions-404", "issue 10 silent: article about 404s", '<a href="/soft/article.html">a</a>',
@@ -209,6 +218,10 @@ SOFT = {
                       "<p>对不起，您访问的页面不存在！</p><p>5秒后自动返回首页</p></div></body></html>").encode(),
     "gbk.html": ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=gb2312'><title>示例县人民政府"
                  "</title></head><body><p>页面不存在，请返回首页</p></body></html>").encode("gbk"),
+    "deleted.html": ("<html><head><meta charset='utf-8'><title>错误提示</title></head><body><div class='error'>"
+                     "<p>对不起，您所请求的网页已删除或不存在！</p><p><a href='/'>返回首页</a></p></div></body></html>").encode(),
+    "moved-notice.html": ("<html><head><meta charset='utf-8'><title>关于网站栏目调整的说明</title></head><body><p>因机构"
+                          "改革，部分栏目链接已失效，相关内容已迁移至“政府信息公开”栏目，敬请谅解。</p></body></html>").encode(),
     "zhaobudao.html": ("<html><head><meta charset='utf-8'><title>提示</title></head><body><p>很抱歉，找不到您要访问的页面"
                        "</p></body></html>").encode(),
     "code.html": b"<html><head><title>Sorry</title></head><body><h1>404</h1><p>Error 404 - the page was not found.</p></body></html>",
@@ -421,6 +434,20 @@ def test_link_cases_agree(scanned):
     assert [c.id for c, p in report if p] == []
 
 
+def test_empty_host_is_broken_inside_the_site(scanned):
+    """Issue 10 held-out: ``href="//////"`` on an inner page is LK002 (the site's own broken link), not LK003;
+    a broken link to another host stays LK003."""
+    by_target = {f.target: f.rule for f in findings(scanned["db"], "cases") if f.rule.startswith("LK")}
+    assert by_target.get("http:///") == "LK002"
+    assert by_target.get(normalize_ext(scanned, "/gone")) == "LK003"
+
+
+def normalize_ext(scanned, path: str) -> str:  # noqa: ANN001
+    from xunjian.urls import normalize
+
+    return normalize(scanned["ext"].url.rstrip("/") + path)
+
+
 def test_retry_after_waited_once_and_bounded(scanned):
     """429 + Retry-After: 1 s was asked again after the wait; Retry-After: 3600 was never waited for."""
     site = scanned["site"]
@@ -489,6 +516,10 @@ def test_resolve_as_browsers(raw, expected):
     ("办事指南", "", "咨询电话：0404-2404041", False),
     ("改版说明", "改版说明", "本站已完成改版。" * 30 + "旧书签可能出现页面不存在提示。", False),
     ("联系我们", "", "电话：12345678 地址：人民路1号", False),
+    ("错误提示", "", "对不起，您所请求的网页已删除或不存在！ 返回首页", True),  # a phrasing no list enumerates
+    ("提示信息", "", "您要查看的文章已被移除，请返回首页。", True),
+    ("栏目调整说明", "", "因机构改革，部分栏目链接已失效，相关内容已迁移至新栏目。", False),
+    ("检查通报", "", "经检查，本季度发布的信息中存在问题的条目已删除并重新审核发布。" * 3, False),
 ])
 def test_soft404(title, heading, text, wrong):
     from xunjian.crawler.verdict import is_soft404

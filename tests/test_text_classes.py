@@ -110,6 +110,15 @@ def test_tx003_spam_fires(text, word):
     assert word in findings(f"网友留言：{text}", "TX003")
 
 
+def test_tx003_one_advertisement_is_one_finding():
+    """Issue 10 held-out: "长期代开发票，各类发票均可代开，微信同号…" is one spam message, not three findings
+    (代开发票, 发票, 代开); two advertisements far apart on a page stay two findings."""
+    ad = "长期代开发票，各类发票均可代开，微信同号13800000000"
+    assert findings(ad, "TX003") == ["代开发票"]
+    far = f"{ad}。{'会议要求各地切实抓好工作落实，确保各项任务按期完成。' * 6}出售仿真枪，电话13912345678"
+    assert findings(far, "TX003") == ["代开发票", "出售仿真枪"]
+
+
 @pytest.mark.parametrize("text", [
     "纳税人可到办税服务厅申请代开发票，咨询电话0791-12345678。",
     "严厉打击非法代孕活动，举报电话12345。",

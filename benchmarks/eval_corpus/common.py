@@ -12,12 +12,16 @@ SC001, per hidden target.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 AS_OF = "2026-11-22"
 DEAD = "http://127.0.0.1:9"  # nothing listens on the discard port
+#: another host: a second server on 127.0.0.1 (started by the scorer) answers ``Site.ext_routes``;
+#: ``Site.write`` puts its address in place of this placeholder
+EXT = "http://ext-host.invalid"
 
 TITLES = [
     "市政府常务会议研究部署今冬明春重点工作", "全市优化营商环境推进会召开", "我市举行安全生产专项整治工作部署会",
@@ -48,8 +52,12 @@ class Site:
     binary: dict[str, bytes] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
     traps: list[dict[str, Any]] = field(default_factory=list)
+    allowed: list[dict[str, Any]] = field(default_factory=list)
     register: dict[str, Any] = field(default_factory=dict)
     domain: str = ""
+    #: behaviour routes (path -> handler(request)) of the site's own server and of the other host (EXT)
+    routes: dict[str, Callable[[Any], None]] = field(default_factory=dict)
+    ext_routes: dict[str, Callable[[Any], None]] = field(default_factory=dict)
 
     def add(self, path: str, html: str, encoding: str | None = None) -> str:
         self.pages[path] = (html, encoding or self.encoding)
@@ -61,14 +69,19 @@ class Site:
     def trap(self, why: str, **where: Any) -> None:
         self.traps.append({**where, "why": why})
 
-    def write(self, out: Path) -> Path:
+    def allow(self, rule: str, why: str, **match: Any) -> None:
+        """A finding that is neither right nor wrong (a defensible reading either way): not scored."""
+        self.allowed.append({"rule": rule, **match, "why": why})
+
+    def write(self, out: Path, ext: str = EXT) -> Path:
+        """Write the pages under ``out/<key>/``; ``ext`` is the other host's base URL (replaces ``EXT``)."""
         root = out / self.key
         for path, (html, enc) in self.pages.items():
             target = root / path.lstrip("/")
             if path.endswith("/"):
                 target = target / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html.encode(enc))
+            target.write_bytes(html.replace(EXT, ext).encode(enc))
         for path, data in self.binary.items():
             target = root / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +91,8 @@ class Site:
     def truth(self) -> dict[str, Any]:
         return {"site": self.key, "name": self.name, "cms": self.cms, "site_code": self.site_code,
                 "encoding": self.encoding, "domain": self.domain, "as_of": AS_OF, "register": self.register,
-                "findings": self.findings, "traps": self.traps}
+                "findings": self.findings, "traps": self.traps,
+                **({"allowed": self.allowed} if self.allowed else {})}
 
 
 def body_text(title: str, n: int = 4, extra: str = "") -> str:
@@ -93,3 +107,61 @@ def ymd(d: str) -> tuple[str, str, str]:
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+# ---------------------------------------------------------------------------- behaviour routes
+
+
+def _send(h: Any, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+    from xunjian.demo.server import send
+
+    send(h, status, body, headers=headers)
+
+
+def _query(h: Any) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(h.path).query))
+
+
+def answer(status: int, html: str = "", headers: dict[str, str] | None = None) -> Callable[[Any], None]:
+    """Always the same status and body."""
+    body = (html or f"<html><body>{status}</body></html>").encode("utf-8")
+    return lambda h: _send(h, status, body, headers)
+
+
+def once_then_ok(status: int, headers: dict[str, str], html: str) -> Callable[[Any], None]:
+    """``status`` (with ``headers``) on the first request, then 200 with ``html``."""
+    seen: list[int] = []
+
+    def route(h: Any) -> None:
+        seen.append(1)
+        if len(seen) == 1:
+            _send(h, status, b"", headers)
+        else:
+            _send(h, 200, html.encode("utf-8"))
+    return route
+
+
+def head_forbidden(html: str) -> Callable[[Any], None]:
+    """403 to HEAD (a bot filter), 200 to GET."""
+    return lambda h: _send(h, 403, b"") if h.command == "HEAD" else _send(h, 200, html.encode("utf-8"))
+
+
+def redirect_chain(path: str, hops: int, end: str) -> Callable[[Any], None]:
+    """``path?id=N&hop=K`` redirects to hop K+1 until ``hops`` redirects were made, then to ``end``."""
+    def route(h: Any) -> None:
+        q = _query(h)
+        k = int(q.get("hop", "0"))
+        to = end if k + 1 >= hops else f"{path}?id={q.get('id', '0')}&hop={k + 1}"
+        _send(h, 302, b"", {"Location": to})
+    return route
+
+
+def redirect_loop(path: str) -> Callable[[Any], None]:
+    """A JSP login redirect loop: ``?id=N`` -> ``?id=N&from=login`` -> ``?id=N`` ..."""
+    def route(h: Any) -> None:
+        q = _query(h)
+        to = f"{path}?id={q.get('id', '0')}" if "from" in q else f"{path}?id={q.get('id', '0')}&from=login"
+        _send(h, 302, b"", {"Location": to})
+    return route

@@ -5,6 +5,11 @@ class than the fixes were written against (sponsor after 网站主办, ICP of 10
 公安 form behind 公网安备, 值班电话 without area code, a 纠错 relay image, a month-day + year split date,
 columns reached only through the site map or through breadcrumbs, a 延伸阅读 block, a /s?q= search page,
 white text on a body background from the page's <style>, a zero-font nav reset by a class rule).
+
+Added after the session-3 fixes, as variants those fixes were not written against (``_after_session3``):
+an interaction template whose footer is an ``<iframe>`` of an ``.shtml`` include lacking the 公安 record, a
+``<section>`` of ``<article>`` posts in a policy column, a lazy ``data-original`` image, a 200 page saying
+您要查看的文章已被移除, a 办证/假证 advertisement in one message.
 """
 
 from __future__ import annotations
@@ -130,7 +135,8 @@ def build() -> Site:
              '<div class="xxgk-nav"><a href="/xxgk/gzdt/">工作动态</a> <a href="/xxgk/tzgg/">通知公告</a> '
              '<a href="/xxgk/ldxx/">领导信息</a> <a href="/xxgk/tjsj/">统计数据</a></div>' + _footer())
     sm = "".join(f'<li><a href="{u}">{n}</a></li>' for u, n in
-                 [*NAV, ("/xxgk/", "信息公开"), ("/xxgk/swdt/", "商务动态"), ("/xxgk/tjsj/", "统计数据")])
+                 [*NAV, ("/xxgk/", "信息公开"), ("/xxgk/swdt/", "商务动态"), ("/xxgk/tjsj/", "统计数据"),
+                  ("/hdjl/", "留言咨询"), ("/xxgk/zcjd/", "政策解读")])
     site.add("/wzdt/", _head(f"网站地图-{NAME}", _site()) + _top() + f'<div class="sitemap"><h3>网站地图</h3><ul>{sm}</ul></div>'
              + _footer())
     results = "".join(f'<div class="res"><a href="{u}">{TITLES[i]}</a><p>{body_text("检索摘要", 1)}</p></div>'
@@ -154,7 +160,51 @@ def build() -> Site:
     site.expect("SC001", "white link on the body's white background from <style>", target="ag-yule8.example")
     site.trap("zero-font nav whose links reset the size by a class rule", page="/")
     site.trap("footer: 网站主办：, ICP备案号：吉ICP备 10 digits, old 公安 form after 公网安备, 值班电话, 纠错 relay", page="/")
+    _after_session3(site)
     site.binary["/img/red.png"] = PNG
     site.binary["/img/jc.png"] = PNG
     site.binary["/img/ld.png"] = PNG
     return site
+
+
+def _after_session3(site: Site) -> None:
+    """Variants added after the session-3 fixes (see the module docstring)."""
+    include = ('<div class="foot"><p><a href="/wzdt/">网站地图</a></p><p>网站主办：临江市商务局　联系电话：0435-3221000</p>'
+               f'<p>吉ICP备2021003456号-1　网站标识码：{CODE}</p>'
+               '<p><a href="https://bszs.conac.cn/sitename?method=show&amp;id=1A2B3C4D5E6F70819A2B3C4D5E6F7081">'
+               '<img src="/img/red.png"/></a> <a href="https://www.linjiang.gov.cn/jiucuo/index.html?sitecode='
+               f'{CODE}"><img src="/img/jc.png" alt="网站纠错"/></a></p></div>')
+    site.add("/include/foot.shtml", "<html><head><meta charset=\"gbk\"/></head><body>" + include + "</body></html>")
+    site.allow("MT001", "the included footer fragment is not a page of its own", pages=["/include/foot.shtml"])
+    msgs = [("2026-11-18", "咨询外贸企业出口退税办理流程", "请到市税务局办理。"),
+            ("2026-11-15", "专业办证，各类假证均可办理，电话13900000000", ""),
+            ("2026-11-09", "建议增加夜间消费集聚区", "已转相关科室研究。")]
+    lis = "".join(f"<li><span>{d}</span><p>{q}</p><p>{a}</p></li>" for d, q, a in msgs)
+    labels = {**_site(), "ColumnName": "留言咨询", "ColumnDescription": "留言咨询", "ColumnKeywords": "留言咨询",
+              "ColumnType": "留言咨询"}
+    html = (_head(f"留言咨询-{NAME}", labels) + _top() + f'<div class="hd-list"><ul>{lis}</ul></div>'
+            '<iframe src="/include/foot.shtml" width="100%" height="160" frameborder="0"></iframe></body></html>')
+    site.add("/hdjl/", html)
+    site.expect("FT005", "留言咨询 template: its iframe footer include has no 公安 record", pages=["/hdjl/"])
+    site.expect("TX003", "one 办证/假证 advertisement: one finding", page="/hdjl/", word="办证")
+    site.trap("留言咨询: sponsor, contact, ICP, site code, badges and site map come from the iframe", page="/hdjl/")
+    posts = "".join(f'<article class="item"><h3><a href="/xxgk/zcjd/{i}.html">{t}</a></h3><p class="tm">{d}</p></article>'
+                    for i, (t, d) in enumerate((("关于促进消费的政策解读", "2026-04-01"), ("外贸稳增长政策问答", "2026-02-11"))))
+    labels = {**_site(), "ColumnName": "政策解读", "ColumnDescription": "政策解读", "ColumnKeywords": "政策解读",
+              "ColumnType": "政策解读"}
+    site.add("/xxgk/zcjd/", _head(f"政策解读-{NAME}", labels) + _top() + f'<section class="posts">{posts}</section>'
+             + _footer())
+    site.expect("UP003", "政策解读 (<article> posts) newest 2026-04-01", page="/xxgk/zcjd/")
+    for i, d in enumerate(("2026-04-01", "2026-02-11")):
+        title = ("关于促进消费的政策解读", "外贸稳增长政策问答")[i]
+        al = {**_site(), "ColumnName": "政策解读", "ColumnType": "政策解读", "ArticleTitle": title,
+              "PubDate": f"{d} 09:00:00", "ContentSource": NAME}
+        extra = ('<p><img src="/img/ld.png" data-original="/uploads/zcjd/tu1.jpg" alt="图解"/>'
+                 '<a href="/xxgk/zcjd/old.html">原文件</a></p>') if i == 0 else ""
+        site.add(f"/xxgk/zcjd/{i}.html", _head(f"{title}-{NAME}", al) + _top() +
+                 f'<div class="detail"><h2>{title}</h2><div class="fbsj">发布时间：{d}</div>'
+                 f'<div class="view">{body_text(title, 2, extra)}</div></div>' + _footer(contact=True))
+    site.add("/xxgk/zcjd/old.html", '<html><head><meta charset="gbk"/><title>提示</title></head><body>'
+             '<p>您要查看的文章已被移除，请返回首页。</p></body></html>')
+    site.expect("LK002", "lazy image data-original answers 404", target="/uploads/zcjd/tu1.jpg")
+    site.expect("LK004", "200 page saying 您要查看的文章已被移除", target="/xxgk/zcjd/old.html")
