@@ -223,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-truth", action="store_true", help="also write the truth files to eval_corpus/truth/")
     ap.add_argument("--quiet", action="store_true", help="no list of misses and false positives")
     ap.add_argument("--json", help="write the figures to this file")
-    ap.add_argument("--render", default="never", choices=("never", "auto", "always"),
-                    help="the sites' render mode (always: every page in Chromium, slower)")
+    ap.add_argument("--render", default="auto", choices=("never", "auto", "always"),
+                    help="the sites' render mode, default auto as in the registry (never: no browser; always: every page in Chromium, slower)")
     args = ap.parse_args(argv)
     from xunjian.storage.db import upgrade
 
