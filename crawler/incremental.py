@@ -12,6 +12,14 @@ inflated body) that the spider also consults:
   of parsing, the pipeline skips its page checks and keeps its page findings alive
   (:func:`xunjian.storage.incremental.touch_findings`); links are still followed and site checks run over
   the whole old + new set;
+- leaves (``incremental.revisit: lists``, the default): a known *leaf* page (article, other — not homepage
+  or column; status 200 in the previous scan) linked from an unchanged list page is not requested at all
+  (:meth:`carries`); after the crawl the previous scan's leaf pages without a row in this scan are copied
+  in bulk (:mod:`xunjian.storage.carry`). Leaves linked from the homepage or from a changed page are
+  requested again (conditionally), so a removed article still linked from a changed list is a broken link
+  tonight; new URLs are fetched and checked in full. Column pages of the previous scan that no link led to
+  are requested when the crawl goes idle (a column linked only from carried articles is not lost).
+  ``revisit: all`` requests every known page (conditionally), as before;
 - external targets with a fresh cached verdict are not requested again (:meth:`cached`);
 - when the crawl has stopped (after the last batch is stored), this scan's external verdicts go into the
   shared cache.
@@ -30,6 +38,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 
 from xunjian.storage.types import utcnow
 
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from xunjian.records import LinkResult, PageRecord
+    from xunjian.storage.incremental import Known
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +65,11 @@ class IncrementalScan:
         self.full_every = s.getfloat("XJ_FULL_EVERY_DAYS", 7.0)
         ctx = s.get("XJ_CHECK_CONTEXT")
         self.site = getattr(ctx, "site", None)
-        self.previous: dict[str, tuple[int, str | None, str | None, str | None]] = {}
+        self.revisit = s.get("XJ_REVISIT", "lists")
+        self.coordinator = s.get("XJ_SPLIT_ROLE", "coordinator") == "coordinator"
+        self.previous: dict[str, Known] = {}
+        self.lists: list[tuple[str, int]] = []  # the previous scan's column pages: requested again, linked or not
+        self.homepage_up = False
         self.verdicts: dict[str, LinkResult] = {}
         self.homepage: str | None = None
 
@@ -65,6 +79,7 @@ class IncrementalScan:
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         # after every spider_closed handler: the store pipeline writes its last batch of link results there
         crawler.signals.connect(mw.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
         return mw
 
     # -- scan open / close ------------------------------------------------------------------------
@@ -76,7 +91,8 @@ class IncrementalScan:
             self.stats.set_value("incremental/mode", "full")
             return
         from xunjian.storage.db import session_scope
-        from xunjian.storage.incremental import cached_verdicts, last_full_scan_at, previous_scan, validators
+        from xunjian.storage.incremental import (cached_verdicts, last_full_scan_at, list_pages, previous_scan,
+                                                 validators)
 
         with session_scope(self.db_url) as session:
             self.verdicts = cached_verdicts(session, self.cache_hours)
@@ -84,6 +100,9 @@ class IncrementalScan:
             last_full = last_full_scan_at(session, self.site.id)
             if prev is not None and last_full is not None and utcnow() - last_full < timedelta(days=self.full_every):
                 self.previous = validators(session, prev.id)
+                if self.revisit == "lists" and self.previous:
+                    self.lists = list_pages(session, prev.id)
+                    self.stats.set_value("incremental/carry_from", prev.id)  # scanning.carry_unchanged reads it
         self.stats.set_value("incremental/mode", "incremental" if self.previous else "full")
         self.stats.set_value("incremental/known_pages", len(self.previous))
         self.stats.set_value("incremental/cached_verdicts", len(self.verdicts))
@@ -112,7 +131,7 @@ class IncrementalScan:
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         known = self._known(request)
         if known is not None:
-            _, etag, modified, _ = known
+            _, etag, modified, _, _ = known
             if etag:
                 request.headers.setdefault(b"If-None-Match", etag.encode("latin-1", "replace"))
             if modified:
@@ -124,6 +143,7 @@ class IncrementalScan:
             return response
         digest = hashlib.sha256(response.body).hexdigest() if response.status == 200 else None
         request.meta["xj_hash"] = digest
+        self.homepage_up = self.homepage_up or (request.meta["xj_depth"] == 0 and digest is not None)
         known = self._known(request)
         if known is not None and (response.status == 304 or (digest is not None and digest == known[3])):
             request.meta["xj_reuse"] = known[0]
@@ -144,12 +164,37 @@ class IncrementalScan:
             record = stored_page(session, page_id)
         if record is None:
             return None
-        _, etag, modified, digest = self.previous[response.meta["xj_target"]]
+        _, etag, modified, digest, _ = self.previous[response.meta["xj_target"]]
         record.headers = {k: v for k, v in (("Etag", etag), ("Last-Modified", modified)) if v}
         record.content_hash, record.reused = digest, True
         record.depth = response.meta.get("xj_depth", record.depth)
         self.stats.inc_value("incremental/reused")
         return record
+
+    def carries(self, url: str, source: PageRecord | None) -> bool:
+        """True: ``url`` is a known leaf linked from an unchanged page (not the homepage); it is not requested,
+        the previous scan's page is carried into this one after the crawl (:mod:`xunjian.storage.carry`)."""
+        if self.revisit != "lists" or source is None or not source.reused or source.page_type == "homepage":
+            return False
+        known = self.previous.get(url)
+        if known is None or not known[4]:
+            return False
+        self.stats.inc_value("incremental/not_requested")
+        return True
+
+    def spider_idle(self, spider: Spider) -> None:
+        """The crawl is idle: the previous scan's column pages no link led to are requested (once)."""
+        pending, self.lists = self.lists, []
+        if not (pending and self.homepage_up and self.coordinator):
+            return
+        scheduled = 0
+        for url, depth in pending:
+            if spider._first_sight(url) and spider._take_page():  # type: ignore[attr-defined]
+                self.crawler.engine.crawl(spider._page_request(url, depth))  # type: ignore[attr-defined]
+                scheduled += 1
+        if scheduled:
+            self.stats.set_value("incremental/lists_not_linked", scheduled)
+            raise DontCloseSpider
 
     def cached(self, url: str) -> LinkResult | None:
         """A fresh verdict on an external target from the shared cache (then it is not requested)."""

@@ -207,8 +207,9 @@ class SiteSpider(scrapy.Spider):
             return True
         return False
 
-    def follow(self, link: LinkRef, depth: int) -> scrapy.Request | LinkResultItem | None:
-        """The request for a link target seen for the first time (crawl or verify), or None."""
+    def follow(self, link: LinkRef, depth: int, source: PageRecord | None = None) -> scrapy.Request | LinkResultItem | None:
+        """The request for a link target seen for the first time (crawl or verify), or None (also: a known
+        leaf page linked from an unchanged ``source``, carried from the previous scan, crawler/incremental.py)."""
         if not self._first_sight(link.url):
             return None
         if not valid_host(link.url):
@@ -218,6 +219,8 @@ class SiteSpider(scrapy.Spider):
             return LinkResultItem(LinkResult(target=link.url, outcome="skipped", reason="离线模式，未核验"))
         if link.internal and link.kind == "page" and depth + 1 <= self.max_depth and not self._is_trap(link.url):
             if self._take_page():
+                if self.incremental is not None and self.incremental.carries(link.url, source):
+                    return None
                 return self._page_request(link.url, depth + 1)
             # the page budget is spent: the page is only checked, and the scan will be partial
             self.crawler.stats.inc_value("budget/pages_not_crawled")
@@ -338,7 +341,7 @@ class SiteSpider(scrapy.Spider):
             record.links = self._page_links(record)
         yield PageItem(record)
         for link in record.links:
-            follow_up = self.follow(link, record.depth)
+            follow_up = self.follow(link, record.depth, record)
             if follow_up is not None:
                 yield follow_up
 

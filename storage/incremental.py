@@ -41,18 +41,34 @@ def last_full_scan_at(session: Session, site_id: str) -> datetime | None:
         .order_by(Scan.id.desc()).limit(30)
     )
     for started, stats in rows:
-        if not (stats or {}).get("incremental/reused"):
+        if not ((stats or {}).get("incremental/reused") or (stats or {}).get("incremental/carried")):
             return started
     return None
 
 
-def validators(session: Session, scan_id: int) -> dict[str, tuple[int, str | None, str | None, str | None]]:
-    """url -> (page id, ETag, Last-Modified, content hash) of the usable pages of a scan."""
+#: Page types that are never carried (always requested again, conditionally): new items appear there.
+NOT_LEAF_TYPES = ("homepage", "column")
+#: url -> (page id, ETag, Last-Modified, content hash, leaf?)
+Known = tuple[int, str | None, str | None, str | None, bool]
+
+
+def validators(session: Session, scan_id: int) -> dict[str, Known]:
+    """url -> (page id, ETag, Last-Modified, content hash, leaf?) of the usable pages of a scan; a *leaf*
+    (article, other: not homepage or column) may be carried into the next scan without a request
+    (:mod:`xunjian.storage.carry`)."""
     rows = session.execute(
-        select(Page.url, Page.id, Page.etag, Page.last_modified, Page.content_hash)
+        select(Page.url, Page.id, Page.etag, Page.last_modified, Page.content_hash, Page.page_type)
         .where(Page.scan_id == scan_id, Page.status == 200, Page.error.is_(None))
     )
-    return {url: (pid, etag, lm, digest) for url, pid, etag, lm, digest in rows}
+    return {url: (pid, etag, lm, digest, kind not in NOT_LEAF_TYPES)
+            for url, pid, etag, lm, digest, kind in rows}
+
+
+def list_pages(session: Session, scan_id: int) -> list[tuple[str, int]]:
+    """(url, depth) of the column pages of a scan: an incremental scan requests each of them again."""
+    return [(url, depth) for url, depth in session.execute(
+        select(Page.url, Page.depth).where(Page.scan_id == scan_id, Page.status == 200, Page.error.is_(None),
+                                           Page.page_type == "column").order_by(Page.depth, Page.id))]
 
 
 def stored_page(session: Session, page_id: int) -> PageRecord | None:
