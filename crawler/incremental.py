@@ -12,14 +12,13 @@ inflated body) that the spider also consults:
   of parsing, the pipeline skips its page checks and keeps its page findings alive
   (:func:`xunjian.storage.incremental.touch_findings`); links are still followed and site checks run over
   the whole old + new set;
-- leaves (``incremental.revisit: lists``, the default): a known *leaf* page (article, other — not homepage
-  or column; status 200 in the previous scan) linked from an unchanged list page is not requested at all
-  (:meth:`carries`); after the crawl the previous scan's leaf pages without a row in this scan are copied
-  in bulk (:mod:`xunjian.storage.carry`). Leaves linked from the homepage or from a changed page are
-  requested again (conditionally), so a removed article still linked from a changed list is a broken link
-  tonight; new URLs are fetched and checked in full. Column pages of the previous scan that no link led to
-  are requested when the crawl goes idle (a column linked only from carried articles is not lost).
-  ``revisit: all`` requests every known page (conditionally), as before;
+- ``incremental.revisit: lists`` (the default): an unchanged page is not re-emitted at all (:meth:`carries`):
+  its links are not followed, so the articles an unchanged list leads to are not requested; after the crawl
+  the previous scan's pages without a row in this scan are copied in bulk (:mod:`xunjian.storage.carry`).
+  When the homepage answers, every column page of the previous scan is requested (conditionally), linked or
+  not: new articles appear on changed lists, which are parsed and followed as in a full scan (their known
+  articles conditionally, new URLs in full). ``revisit: all``: every known page is requested again
+  (conditionally) and an unchanged one is re-emitted from its stored record, as before;
 - external targets with a fresh cached verdict are not requested again (:meth:`cached`);
 - when the crawl has stopped (after the last batch is stored), this scan's external verdicts go into the
   shared cache.
@@ -38,7 +37,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 
 from xunjian.storage.types import utcnow
 
@@ -48,7 +46,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from xunjian.records import LinkResult, PageRecord
-    from xunjian.storage.incremental import Known
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +64,8 @@ class IncrementalScan:
         self.site = getattr(ctx, "site", None)
         self.revisit = s.get("XJ_REVISIT", "lists")
         self.coordinator = s.get("XJ_SPLIT_ROLE", "coordinator") == "coordinator"
-        self.previous: dict[str, Known] = {}
+        self.previous: dict[str, tuple[int, str | None, str | None, str | None]] = {}
         self.lists: list[tuple[str, int]] = []  # the previous scan's column pages: requested again, linked or not
-        self.homepage_up = False
         self.verdicts: dict[str, LinkResult] = {}
         self.homepage: str | None = None
 
@@ -79,7 +75,6 @@ class IncrementalScan:
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         # after every spider_closed handler: the store pipeline writes its last batch of link results there
         crawler.signals.connect(mw.engine_stopped, signal=signals.engine_stopped)
-        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
         return mw
 
     # -- scan open / close ------------------------------------------------------------------------
@@ -131,7 +126,7 @@ class IncrementalScan:
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         known = self._known(request)
         if known is not None:
-            _, etag, modified, _, _ = known
+            _, etag, modified, _ = known
             if etag:
                 request.headers.setdefault(b"If-None-Match", etag.encode("latin-1", "replace"))
             if modified:
@@ -143,7 +138,8 @@ class IncrementalScan:
             return response
         digest = hashlib.sha256(response.body).hexdigest() if response.status == 200 else None
         request.meta["xj_hash"] = digest
-        self.homepage_up = self.homepage_up or (request.meta["xj_depth"] == 0 and digest is not None)
+        if self.lists and request.meta["xj_depth"] == 0 and digest is not None and self.coordinator:
+            self._request_lists()  # the site is up: list pages, where new articles appear
         known = self._known(request)
         if known is not None and (response.status == 304 or (digest is not None and digest == known[3])):
             request.meta["xj_reuse"] = known[0]
@@ -157,44 +153,38 @@ class IncrementalScan:
         page_id = response.meta.get("xj_reuse")
         if not page_id:
             return None
-        from xunjian.storage.db import session_scope
+        from xunjian.storage.db import get_engine
         from xunjian.storage.incremental import stored_page
 
-        with session_scope(self.db_url) as session:
-            record = stored_page(session, page_id)
+        with get_engine(self.db_url).connect() as conn:  # a pooled connection, no ORM session: ~1 ms a page
+            record = stored_page(conn, page_id)
         if record is None:
             return None
-        _, etag, modified, digest, _ = self.previous[response.meta["xj_target"]]
+        _, etag, modified, digest = self.previous[response.meta["xj_target"]]
         record.headers = {k: v for k, v in (("Etag", etag), ("Last-Modified", modified)) if v}
         record.content_hash, record.reused = digest, True
         record.depth = response.meta.get("xj_depth", record.depth)
         self.stats.inc_value("incremental/reused")
         return record
 
-    def carries(self, url: str, source: PageRecord | None) -> bool:
-        """True: ``url`` is a known leaf linked from an unchanged page (not the homepage); it is not requested,
-        the previous scan's page is carried into this one after the crawl (:mod:`xunjian.storage.carry`)."""
-        if self.revisit != "lists" or source is None or not source.reused or source.page_type == "homepage":
+    def carries(self, response: Response) -> bool:
+        """True (``revisit: lists``): the unchanged page is not re-emitted; the previous scan's page, links and
+        findings are carried into this scan after the crawl (:mod:`xunjian.storage.carry`)."""
+        if self.revisit != "lists":
             return False
-        known = self.previous.get(url)
-        if known is None or not known[4]:
-            return False
-        self.stats.inc_value("incremental/not_requested")
+        self.stats.inc_value("incremental/reused")
         return True
 
-    def spider_idle(self, spider: Spider) -> None:
-        """The crawl is idle: the previous scan's column pages no link led to are requested (once)."""
+    def _request_lists(self) -> None:
+        """The homepage answered: request every column page of the previous scan (once, if not yet seen)."""
         pending, self.lists = self.lists, []
-        if not (pending and self.homepage_up and self.coordinator):
-            return
+        spider = self.crawler.spider
         scheduled = 0
         for url, depth in pending:
-            if spider._first_sight(url) and spider._take_page():  # type: ignore[attr-defined]
-                self.crawler.engine.crawl(spider._page_request(url, depth))  # type: ignore[attr-defined]
+            if spider._first_sight(url) and spider._take_page():  # type: ignore[union-attr]
+                self.crawler.engine.crawl(spider._page_request(url, depth))  # type: ignore[union-attr]
                 scheduled += 1
-        if scheduled:
-            self.stats.set_value("incremental/lists_not_linked", scheduled)
-            raise DontCloseSpider
+        self.stats.set_value("incremental/lists_requested", scheduled)
 
     def cached(self, url: str) -> LinkResult | None:
         """A fresh verdict on an external target from the shared cache (then it is not requested)."""

@@ -207,9 +207,8 @@ class SiteSpider(scrapy.Spider):
             return True
         return False
 
-    def follow(self, link: LinkRef, depth: int, source: PageRecord | None = None) -> scrapy.Request | LinkResultItem | None:
-        """The request for a link target seen for the first time (crawl or verify), or None (also: a known
-        leaf page linked from an unchanged ``source``, carried from the previous scan, crawler/incremental.py)."""
+    def follow(self, link: LinkRef, depth: int) -> scrapy.Request | LinkResultItem | None:
+        """The request for a link target seen for the first time (crawl or verify), or None."""
         if not self._first_sight(link.url):
             return None
         if not valid_host(link.url):
@@ -219,8 +218,6 @@ class SiteSpider(scrapy.Spider):
             return LinkResultItem(LinkResult(target=link.url, outcome="skipped", reason="离线模式，未核验"))
         if link.internal and link.kind == "page" and depth + 1 <= self.max_depth and not self._is_trap(link.url):
             if self._take_page():
-                if self.incremental is not None and self.incremental.carries(link.url, source):
-                    return None
                 return self._page_request(link.url, depth + 1)
             # the page budget is spent: the page is only checked, and the scan will be partial
             self.crawler.stats.inc_value("budget/pages_not_crawled")
@@ -254,6 +251,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
+        if response.meta.get("xj_reuse") and self.incremental.carries(response):
+            yield LinkResultItem(self._result(response, "ok", f"HTTP {response.status}，页面未变化"))
+            return  # unchanged: its stored page and links are copied after the crawl (incremental.revisit: lists)
         if response.meta.get("xj_reuse") and (reused := self.incremental.reuse(response)) is not None:
             result = self._result(response, "ok", f"HTTP {response.status}，页面未变化")
             yield from self._emit_page(reused, result)  # unchanged since the previous scan (304 or same hash)
@@ -341,7 +341,7 @@ class SiteSpider(scrapy.Spider):
             record.links = self._page_links(record)
         yield PageItem(record)
         for link in record.links:
-            follow_up = self.follow(link, record.depth, record)
+            follow_up = self.follow(link, record.depth)
             if follow_up is not None:
                 yield follow_up
 

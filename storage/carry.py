@@ -1,20 +1,21 @@
-"""Carried pages of an incremental scan: the previous scan's leaf pages that were not requested again,
-copied into the new scan in bulk (set-based ``INSERT … SELECT``, in chunks), so that the site checks,
-the finding lifecycle, the score and the reports see the old + new set as a full scan would.
+"""Carried pages of an incremental scan (``incremental.revisit: lists``): the previous scan's pages that
+this scan did not store — unchanged pages (304 or same hash) and the articles only unchanged lists lead
+to, which were not requested at all (:mod:`xunjian.crawler.incremental`) — copied into the new scan in bulk
+(set-based ``INSERT … SELECT``, in chunks), so that the site checks, the finding lifecycle, the score and
+the reports see the old + new set as a full scan would.
 
-Which pages are carried: every page of the previous scan that is neither the homepage nor a column page
-(those are always requested again) and has no row in the new scan, unless the new scan got a definitive
-404/410 for its URL (a link check). That is: the leaves (article, other, style sheet; status 200) linked from
-unchanged list pages, which were not requested at all
-(:meth:`xunjian.crawler.incremental.IncrementalScan.carries`), and the error pages only those leaves link to
-(a carried article's dead link stays a dead link). A page removed from the site, or no longer linked, is
-therefore carried until the next full scan (``incremental.full_every_days``, or ``scan --full``).
+Which pages are carried: every page of the previous scan that has no row in the new scan, unless the new
+scan got a verdict other than ok on its URL (a 404/410, or a guard or robots refusal, from a link check).
+A page removed from the site, or no longer linked, is therefore carried until the next full scan
+(``incremental.full_every_days``, or ``scan --full``) — unless a changed page still links to it: changed
+pages are followed, their known articles requested (conditionally), so a removed article still listed is a
+broken link the same night.
 
 What is copied, per chunk of pages, in one short transaction: the page rows (facts, validators, the time
-they were fetched), their link rows; then, once, the previous verdicts on every target the new scan links
-to and did not check itself (the carried pages' own URLs, their attachments, images, external links).
-The page findings of carried pages (``facts.page_findings``) are kept alive (:func:`touch_findings`).
-Memory: one chunk of page summaries at a time is read; the summaries are handed to the caller.
+they were fetched), their link rows; the page findings of carried pages (``facts.page_findings``) are kept
+alive (:func:`touch_findings`); then the previous verdicts on every target the new scan links to and did
+not check itself (articles, attachments, images, external links of carried pages). Memory: one chunk of
+page summaries at a time is read; the summaries are handed to the caller (the site checks read them).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import and_, exists, func, insert, literal, not_, select
 
 from xunjian.records import PageSummary
 from xunjian.storage.db import session_scope
-from xunjian.storage.incremental import NOT_LEAF_TYPES, PAGE_FINDINGS, touch_findings
+from xunjian.storage.incremental import PAGE_FINDINGS, touch_findings
 from xunjian.storage.models import Link, LinkResult, Page
 from xunjian.storage.scans import add_counts
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 CHUNK = 1000
-GONE = (404, 410)
 
 _PAGE_COLUMNS = ("url", "final_url", "status", "content_type", "encoding", "bytes", "elapsed", "depth", "title",
                  "page_type", "rendered", "error", "facts", "fetched_at", "etag", "last_modified", "content_hash")
@@ -90,10 +90,10 @@ def _next_chunk(session: Any, scan_id: int, previous_id: int, after: int) -> lis
     fetched = Page.__table__.alias("fetched")
     return list(session.scalars(
         select(Page.id).where(
-            Page.scan_id == previous_id, Page.id > after, Page.page_type.not_in(NOT_LEAF_TYPES),
+            Page.scan_id == previous_id, Page.id > after,
             not_(exists().where(fetched.c.scan_id == scan_id, fetched.c.url == Page.url)),
             not_(exists().where(LinkResult.scan_id == scan_id, LinkResult.target == Page.url,
-                                LinkResult.status.in_(GONE))))
+                                LinkResult.outcome != "ok")))
         .order_by(Page.id).limit(CHUNK)))
 
 

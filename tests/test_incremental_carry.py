@@ -1,7 +1,7 @@
-"""Incremental re-scans that carry leaves (``incremental.revisit: lists``, SQLite and PostgreSQL): articles linked
-from unchanged column pages are not requested again and are copied from the previous scan in bulk; the
-findings, the score and the page set are those of a full scan; new and changed pages are checked in full;
-`--full` requests everything again."""
+"""Incremental re-scans that carry unchanged pages (``incremental.revisit: lists``, SQLite and PostgreSQL):
+column pages are requested conditionally, the articles of unchanged ones are not requested at all, and
+both are copied from the previous scan in bulk; the findings, the score and the page set are those of a
+full scan; new and changed pages are checked in full; `--full` requests everything again."""
 
 from __future__ import annotations
 
@@ -28,15 +28,16 @@ def _article(h, state: dict, name: str) -> None:
     body = (f'<html><head><title>文章{name}</title></head><body><div class="nav"><a href="/">首页</a>'
             f'<a href="/col/a/">政务动态</a><a href="/col/b/">通知公告</a></div><h1>文章{name}</h1>'
             f'<p>{TEXT}{typo}</p><a href="/files/{name}.pdf">附件</a>'
-            f'{"<a href=/missing.html>旧链接</a>" if name == "a1" else ""}</body></html>')
+            f'{"<a href=/missing.html>旧链接</a>" if name == "a1" else ""}'
+            f'{"<a href=/col/c/>专题</a>" if name == "a3" else ""}</body></html>')  # column c: linked only from a3
     send(h, 200, body.encode(), headers={"ETag": f'"{name}-v1"'})
 
 
 def _column(h, state: dict, col: str) -> None:
-    items = [f"{col}{i}" for i in (1, 2, 3)] + (["new"] if col == "b" and state.get("changed") else [])
+    items = [f"{'a' if col == 'c' else col}{i}" for i in (1, 2, 3)] + (["new"] if col == "b" and state.get("changed") else [])
     lis = "".join(f'<li><a href="/art/{n}.html">关于{n}的通知文件标题</a><span>2026-11-{10 + i:02d}</span></li>'
                   for i, n in enumerate(items))
-    typo = TYPO if col == "a" or state.get("changed") else ""
+    typo = TYPO if col == "a" or (col == "b" and state.get("changed")) else ""
     body = (f'<html><head><title>栏目{col}</title></head><body><div class="nav"><a href="/">首页</a></div>'
             f'<h1>栏目{col}</h1><p>{typo}</p><ul class="list">{lis}</ul></body></html>').encode()
     etag = f'"{col}-{len(body)}"'
@@ -51,7 +52,8 @@ def _column(h, state: dict, col: str) -> None:
 def _site(site_server, state: dict):
     routes = {"/": lambda h: send(h, 200, ('<html><head><title>示例市人民政府</title></head><body>'
                                            '<a href="/col/a/">政务动态</a><a href="/col/b/">通知公告</a></body></html>').encode()),
-              "/col/a/": lambda h: _column(h, state, "a"), "/col/b/": lambda h: _column(h, state, "b")}
+              "/col/a/": lambda h: _column(h, state, "a"), "/col/b/": lambda h: _column(h, state, "b"),
+              "/col/c/": lambda h: _column(h, state, "c")}
     for name in ("a1", "a2", "a3", "b1", "b2", "b3", "new"):
         routes[f"/art/{name}.html"] = lambda h, n=name: _article(h, state, n)
         routes[f"/files/{name}.pdf"] = lambda h: send(h, 200, b"%PDF-1.4", ctype="application/pdf")
@@ -94,16 +96,17 @@ def test_unchanged_site_rescan_requests_no_article_and_matches_the_full_scan(db_
     assert full.status == "complete" and full.stats["incremental/mode"] == "full"
     full_pages = pages(db_url, full.id)
     assert full_pages[site.url + "art/a1.html"].page_type == "article"
-    assert full_pages[site.url + "col/a/"].page_type == "column"
+    assert full_pages[site.url + "col/a/"].page_type == full_pages[site.url + "col/c/"].page_type == "column"
     before, hits = _open(db_url), len(_article_hits(site))
     assert len(_article_hits(site)) == 6 and {f.rule for f in before.values()} >= {"TX002", "LK002"}
 
     again = _scan(db_url, tmp_path)
     assert again.status == "complete" and again.stats["incremental/mode"] == "incremental"
     assert len(_article_hits(site)) == hits  # not one request for an article
-    assert again.stats["incremental/not_requested"] == 6
-    assert again.stats["incremental/carried"] == 7  # the 6 articles and the 404 page only a1 links to
-    assert again.stats["incremental/unchanged/304"] == 2  # the two column pages: requested, conditionally
+    # every column page is requested (conditionally), c too (linked only from a carried article): all 304
+    assert again.stats["incremental/lists_requested"] == 3 and again.stats["incremental/unchanged/304"] == 3
+    assert again.stats["incremental/reused"] == 3
+    assert again.stats["incremental/carried"] == 10  # 3 columns, 6 articles, and the 404 page only a1 links to
     now = _open(db_url)
     assert set(now) == set(before)  # none resolved, none new
     assert all(f.last_scan_id == again.id for f in now.values())
@@ -124,7 +127,7 @@ def test_unchanged_site_rescan_requests_no_article_and_matches_the_full_scan(db_
     assert set(_open(db_url)) == set(before)
 
     old_way = _scan(db_url, tmp_path, revisit="all")  # incremental.revisit: all — every known page, conditionally
-    assert len(_article_hits(site)) == hits + 12 and old_way.stats["incremental/reused"] == 8
+    assert len(_article_hits(site)) == hits + 12 and old_way.stats["incremental/reused"] == 9
     assert not old_way.stats.get("incremental/carried") and set(_open(db_url)) == set(before)
 
 
@@ -156,8 +159,9 @@ def test_changed_column_new_article_and_a_removed_article(db_url, tmp_path, site
     # a2 is gone too, but only listed on the unchanged column: carried as it was until the next full scan
     assert scanned[site.url + "art/a2.html"].status == 200
     assert (site.url + "col/a/", site.url + "art/a2.html") not in broken
-    # a1, a2, a3 (column a: 304) and a1's dead link /missing.html; b2, b3 requested (304), b1 (404)
-    assert second.stats["incremental/carried"] == 4
+    # columns a, c (304), a1, a2, a3 (not requested), a1's dead link /missing.html, b2, b3 (requested: 304);
+    # not b1 (404), not the new article (fetched)
+    assert second.stats["incremental/carried"] == 8
     full = _scan(db_url, tmp_path, "--full")
     broken = {(f.page, f.target) for f in findings(db_url, "carry") if f.rule == "LK002" and f.status == "open"}
     assert (site.url + "col/a/", site.url + "art/a2.html") in broken and pages(db_url, full.id)[site.url + "art/a2.html"].status == 404
