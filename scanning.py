@@ -306,8 +306,9 @@ def carry_unchanged(run: ScanRun) -> None:
     if previous and run.status in ("complete", PARTIAL):
         from xunjian.storage.carry import carry_forward
 
+        only = run.report.unchanged if run.status == PARTIAL else None  # the budget: only what was requested
         run.report.stats.update(carry_forward(run.db_url, run.site_id, run.scan_id, int(previous),
-                                              run.report.summaries.append))
+                                              run.report.summaries.append, only))
 
 
 #: The phases after the crawl, in order (finish always runs last, see :func:`run_scan`).

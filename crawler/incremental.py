@@ -62,6 +62,7 @@ class IncrementalScan:
         self.full_every = s.getfloat("XJ_FULL_EVERY_DAYS", 7.0)
         ctx = s.get("XJ_CHECK_CONTEXT")
         self.site = getattr(ctx, "site", None)
+        self.report = s.get("XJ_CRAWL_REPORT")
         self.revisit = s.get("XJ_REVISIT", "lists")
         self.coordinator = s.get("XJ_SPLIT_ROLE", "coordinator") == "coordinator"
         self.previous: dict[str, tuple[int, str | None, str | None, str | None]] = {}
@@ -173,6 +174,8 @@ class IncrementalScan:
         if self.revisit != "lists":
             return False
         self.stats.inc_value("incremental/reused")
+        if self.report is not None:
+            self.report.unchanged.append(response.meta["xj_reuse"])  # a partial scan carries only these
         return True
 
     def _request_lists(self) -> None:

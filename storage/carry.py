@@ -6,6 +6,7 @@ the reports see the old + new set as a full scan would.
 
 Which pages are carried: every page of the previous scan that has no row in the new scan, unless the new
 scan got a verdict other than ok on its URL (a 404/410, or a guard or robots refusal, from a link check).
+A partial scan (page budget spent) carries only the unchanged pages it requested, within its budget.
 A page removed from the site, or no longer linked, is therefore carried until the next full scan
 (``incremental.full_every_days``, or ``scan --full``) — unless a changed page still links to it: changed
 pages are followed, their known articles requested (conditionally), so a removed article still listed is a
@@ -45,16 +46,22 @@ _RESULT_COLUMNS = ("target", "outcome", "status", "reason", "final_url", "redire
 
 
 def carry_forward(db_url: str, site_id: str, scan_id: int, previous_id: int,
-                  add_summary: Callable[[PageSummary], Any]) -> dict[str, int]:
+                  add_summary: Callable[[PageSummary], Any], only: list[int] | None = None) -> dict[str, int]:
     """Copy the previous scan's pages to carry (module docstring) into scan ``scan_id``, each page's summary
-    to ``add_summary``; returns stats (``incremental/*``)."""
+    to ``add_summary``; ``only``: among these previous page ids (a partial scan carries only the unchanged
+    pages it requested); returns stats (``incremental/*``)."""
     carried = links = touched = 0
-    after = 0
-    while True:
+    after, among = 0, sorted(only) if only is not None else None
+    while among is None or among:
+        window = None
+        if among is not None:
+            window, among = among[:CHUNK], among[CHUNK:]
         with session_scope(db_url) as session:
-            ids = _next_chunk(session, scan_id, previous_id, after)
+            ids = _next_chunk(session, scan_id, previous_id, after, window)
             if not ids:
-                break
+                if window is None:
+                    break
+                continue
             after = ids[-1]
             carried += len(ids)
             session.execute(insert(Page).from_select(
@@ -85,12 +92,12 @@ def carry_forward(db_url: str, site_id: str, scan_id: int, previous_id: int,
             "incremental/carried_errors": errors}
 
 
-def _next_chunk(session: Any, scan_id: int, previous_id: int, after: int) -> list[int]:
-    """Ids of the next chunk of previous pages to carry (keyset order by id)."""
+def _next_chunk(session: Any, scan_id: int, previous_id: int, after: int, window: list[int] | None) -> list[int]:
+    """Ids of the next chunk of previous pages to carry (keyset order by id; within ``window`` if given)."""
     fetched = Page.__table__.alias("fetched")
     return list(session.scalars(
         select(Page.id).where(
-            Page.scan_id == previous_id, Page.id > after,
+            Page.scan_id == previous_id, Page.id > after, Page.id.in_(window) if window is not None else True,
             not_(exists().where(fetched.c.scan_id == scan_id, fetched.c.url == Page.url)),
             not_(exists().where(LinkResult.scan_id == scan_id, LinkResult.target == Page.url,
                                 LinkResult.outcome != "ok")))
