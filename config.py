@@ -93,6 +93,7 @@ class IncrementalSettings(_Section):
     enabled: bool = True
     link_cache_hours: float = Field(24.0, ge=0)
     full_every_days: float = Field(7.0, gt=0)
+    revisit: Literal["lists", "all"] = "lists"
 
 
 class RenderSettings(_Section):

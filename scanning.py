@@ -14,6 +14,8 @@ The phases, in order; each takes the scan's :class:`ScanRun` and adds to it:
    batches). The crawl's verdict: ``complete`` (finished), ``interrupted`` (SIGINT/SIGTERM, data kept),
    ``failed`` (homepage unreachable, or the crawl crashed). A crawl split across processes
    (``crawl.split_redis_url``, prototype) then gathers its helpers' pages (:func:`gather_split`).
+   An incremental scan then copies in the previous scan's leaf pages it did not request
+   (:func:`carry_unchanged`, :mod:`xunjian.storage.carry`), so every later phase sees the whole site.
 3. **columns** (:func:`discover_columns`) — the ``columns`` family's ``discover_columns`` over the
    stored page summaries (statuses in :data:`WHOLE_SITE` only).
 4. **site checks** (:func:`site_checks`) — every family's ``SITE_CHECKS`` (the registry in
@@ -297,9 +299,21 @@ def gather_split(run: ScanRun) -> None:
         gather(run)
 
 
+def carry_unchanged(run: ScanRun) -> None:
+    """An incremental scan: the previous scan's leaf pages it did not request are copied in, in bulk, before
+    anything reads the scan's pages (crawler/incremental.py decides, storage/carry.py copies)."""
+    previous = run.report.stats.get("incremental/carry_from")
+    if previous and run.status in ("complete", PARTIAL):
+        from xunjian.storage.carry import carry_forward
+
+        only = run.report.unchanged if run.status == PARTIAL else None  # the budget: only what was requested
+        run.report.stats.update(carry_forward(run.db_url, run.site_id, run.scan_id, int(previous),
+                                              run.report.summaries.append, only))
+
+
 #: The phases after the crawl, in order (finish always runs last, see :func:`run_scan`).
-AFTER_CRAWL: tuple[Callable[[ScanRun], None], ...] = (gather_split, discover_columns, site_checks, record_findings,
-                                                       score, send_alerts)
+AFTER_CRAWL: tuple[Callable[[ScanRun], None], ...] = (gather_split, carry_unchanged, discover_columns, site_checks,
+                                                       record_findings, score, send_alerts)
 
 
 # -- 8. finish -------------------------------------------------------------------------------------------

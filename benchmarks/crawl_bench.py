@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/crawl_bench.py              # 20,000 pages, SQLite
     .venv/bin/python benchmarks/crawl_bench.py --pages 2000 # quicker
     .venv/bin/python benchmarks/crawl_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
+    .venv/bin/python benchmarks/crawl_bench.py --pages 5000 --skip-bare --profile rescan.prof  # cProfile the re-scan
 
 Reports pages/s and unique link targets checked/s of the full scan (crawl + every check + storage), the bare
 spider's pages/s and the ratio, the scan worker's peak RSS, and the database size. Everything runs on
@@ -72,7 +73,7 @@ def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> di
     from xunjian.storage.registry import parse_registry, upsert_sites
 
     cfg = workdir / "settings.yaml"
-    cfg.write_text(yaml.safe_dump({"crawl": {"max_pages": pages + 100, "max_depth": 20, "concurrency_per_site": conc,
+    cfg.write_text(yaml.safe_dump({"crawl": {"max_pages": 2 * pages + 100, "max_depth": 20, "concurrency_per_site": conc,
                                              "concurrent_requests": conc * 2, "autothrottle": False, "retry_times": 0,
                                              "timeout": 15}}), encoding="utf-8")
     reg = workdir / "sites.yaml"
@@ -86,21 +87,24 @@ def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> di
     return worker_run(env, db_url)
 
 
-def worker_run(env: dict, db_url: str) -> dict:
+def worker_run(env: dict, db_url: str, profile: str | None = None) -> dict:
     from sqlalchemy import select
 
     from xunjian.storage.db import session_scope
     from xunjian.storage.models import Scan
 
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "xunjian.worker", "bench", "--trigger", "bench"], env=env)
+    prof = ["-m", "cProfile", "-o", profile] if profile else []
+    proc = subprocess.Popen([sys.executable, *prof, "-m", "xunjian.worker", "bench", "--trigger", "bench"], env=env)
     code, rss, rss_main = peak_rss(proc)
     seconds = time.monotonic() - start
     with session_scope(db_url) as s:
         scan = s.scalars(select(Scan).where(Scan.site_id == "bench").order_by(Scan.id.desc())).first()
         stored = (scan.status, scan.pages_count, scan.targets_checked, scan.findings_count)
         reused = (scan.stats or {}).get("incremental/reused", 0)
-    return {"exit": code, "reused": reused, "env": env, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
+        carried = (scan.stats or {}).get("incremental/carried", 0)
+        requests = (scan.stats or {}).get("downloader/request_count", 0)
+    return {"exit": code, "reused": reused, "carried": carried, "requests": requests, "env": env, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
             "seconds": round(seconds, 1), "pages_per_s": round(stored[1] / seconds, 1),
             "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "peak_rss_crawler_mb": round(rss_main), "db_mb": round(db_size(db_url), 1)}
 
@@ -110,16 +114,19 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--skip-bare", action="store_true", help="no bare-spider run (the re-scan figures only)")
+    parser.add_argument("--profile", default=None, help="write a cProfile of the re-scan's worker to this file")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="xunjian-bench-"))
     db_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     site, port = serve(args.pages, workdir)
     url = f"http://127.0.0.1:{port}/"
     try:
-        bare = json.loads(subprocess.run([sys.executable, str(HERE / "bare_spider.py"), url, str(args.concurrency)],
-                                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+        bare = {"pages": 0, "seconds": 0, "pages_per_s": float("nan")} if args.skip_bare else json.loads(subprocess.run(
+            [sys.executable, str(HERE / "bare_spider.py"), url, str(args.concurrency)],
+            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
         full = full_scan(url, args.pages, args.concurrency, db_url, workdir)
-        rescan = worker_run(full.pop("env"), db_url)  # the same site again, unchanged: the nightly re-scan
+        rescan = worker_run(full.pop("env"), db_url, args.profile)  # the same site again, unchanged: the nightly re-scan
         rescan.pop("env")
     finally:
         site.terminate()
@@ -130,7 +137,8 @@ def main() -> None:
           f"{full['targets']} unique link targets = {full['targets_per_s']}/s, {full['findings']} findings ({full['status']})")
     print(f"ratio full/bare    : {ratio:.0%}   peak RSS: {full['peak_rss_mb']} MB (crawler {full['peak_rss_crawler_mb']} MB"
           f" + check process)   database: {full['db_mb']} MB")
-    print(f"re-scan, unchanged: {rescan['pages']} pages in {rescan['seconds']} s ({rescan['reused']} reused) = "
+    print(f"re-scan, unchanged: {rescan['pages']} pages in {rescan['seconds']} s ({rescan['requests']} requests, "
+          f"{rescan['reused']} reused, {rescan['carried']} carried, {rescan['findings']} findings, {rescan['status']}) = "
           f"{rescan['seconds'] / full['seconds']:.0%} of the full scan's time, peak RSS {rescan['peak_rss_mb']} MB")
     print(json.dumps({"bare": bare, "full": full, "rescan": rescan, "ratio": round(ratio, 3)}))
 

@@ -12,6 +12,13 @@ inflated body) that the spider also consults:
   of parsing, the pipeline skips its page checks and keeps its page findings alive
   (:func:`xunjian.storage.incremental.touch_findings`); links are still followed and site checks run over
   the whole old + new set;
+- ``incremental.revisit: lists`` (the default): an unchanged page is not re-emitted at all (:meth:`carries`):
+  its links are not followed, so the articles an unchanged list leads to are not requested; after the crawl
+  the previous scan's pages without a row in this scan are copied in bulk (:mod:`xunjian.storage.carry`).
+  When the homepage answers, every column page of the previous scan is requested (conditionally), linked or
+  not: new articles appear on changed lists, which are parsed and followed as in a full scan (their known
+  articles conditionally, new URLs in full). ``revisit: all``: every known page is requested again
+  (conditionally) and an unchanged one is re-emitted from its stored record, as before;
 - external targets with a fresh cached verdict are not requested again (:meth:`cached`);
 - when the crawl has stopped (after the last batch is stored), this scan's external verdicts go into the
   shared cache.
@@ -55,7 +62,11 @@ class IncrementalScan:
         self.full_every = s.getfloat("XJ_FULL_EVERY_DAYS", 7.0)
         ctx = s.get("XJ_CHECK_CONTEXT")
         self.site = getattr(ctx, "site", None)
+        self.report = s.get("XJ_CRAWL_REPORT")
+        self.revisit = s.get("XJ_REVISIT", "lists")
+        self.coordinator = s.get("XJ_SPLIT_ROLE", "coordinator") == "coordinator"
         self.previous: dict[str, tuple[int, str | None, str | None, str | None]] = {}
+        self.lists: list[tuple[str, int]] = []  # the previous scan's column pages: requested again, linked or not
         self.verdicts: dict[str, LinkResult] = {}
         self.homepage: str | None = None
 
@@ -76,7 +87,8 @@ class IncrementalScan:
             self.stats.set_value("incremental/mode", "full")
             return
         from xunjian.storage.db import session_scope
-        from xunjian.storage.incremental import cached_verdicts, last_full_scan_at, previous_scan, validators
+        from xunjian.storage.incremental import (cached_verdicts, last_full_scan_at, list_pages, previous_scan,
+                                                 validators)
 
         with session_scope(self.db_url) as session:
             self.verdicts = cached_verdicts(session, self.cache_hours)
@@ -84,6 +96,9 @@ class IncrementalScan:
             last_full = last_full_scan_at(session, self.site.id)
             if prev is not None and last_full is not None and utcnow() - last_full < timedelta(days=self.full_every):
                 self.previous = validators(session, prev.id)
+                if self.revisit == "lists" and self.previous:
+                    self.lists = list_pages(session, prev.id)
+                    self.stats.set_value("incremental/carry_from", prev.id)  # scanning.carry_unchanged reads it
         self.stats.set_value("incremental/mode", "incremental" if self.previous else "full")
         self.stats.set_value("incremental/known_pages", len(self.previous))
         self.stats.set_value("incremental/cached_verdicts", len(self.verdicts))
@@ -124,6 +139,8 @@ class IncrementalScan:
             return response
         digest = hashlib.sha256(response.body).hexdigest() if response.status == 200 else None
         request.meta["xj_hash"] = digest
+        if self.lists and request.meta["xj_depth"] == 0 and digest is not None and self.coordinator:
+            self._request_lists()  # the site is up: list pages, where new articles appear
         known = self._known(request)
         if known is not None and (response.status == 304 or (digest is not None and digest == known[3])):
             request.meta["xj_reuse"] = known[0]
@@ -137,11 +154,11 @@ class IncrementalScan:
         page_id = response.meta.get("xj_reuse")
         if not page_id:
             return None
-        from xunjian.storage.db import session_scope
+        from xunjian.storage.db import get_engine
         from xunjian.storage.incremental import stored_page
 
-        with session_scope(self.db_url) as session:
-            record = stored_page(session, page_id)
+        with get_engine(self.db_url).connect() as conn:  # a pooled connection, no ORM session: ~1 ms a page
+            record = stored_page(conn, page_id)
         if record is None:
             return None
         _, etag, modified, digest = self.previous[response.meta["xj_target"]]
@@ -150,6 +167,27 @@ class IncrementalScan:
         record.depth = response.meta.get("xj_depth", record.depth)
         self.stats.inc_value("incremental/reused")
         return record
+
+    def carries(self, response: Response) -> bool:
+        """True (``revisit: lists``): the unchanged page is not re-emitted; the previous scan's page, links and
+        findings are carried into this scan after the crawl (:mod:`xunjian.storage.carry`)."""
+        if self.revisit != "lists":
+            return False
+        self.stats.inc_value("incremental/reused")
+        if self.report is not None:
+            self.report.unchanged.append(response.meta["xj_reuse"])  # a partial scan carries only these
+        return True
+
+    def _request_lists(self) -> None:
+        """The homepage answered: request every column page of the previous scan (once, if not yet seen)."""
+        pending, self.lists = self.lists, []
+        spider = self.crawler.spider
+        scheduled = 0
+        for url, depth in pending:
+            if spider._first_sight(url) and spider._take_page():  # type: ignore[union-attr]
+                self.crawler.engine.crawl(spider._page_request(url, depth))  # type: ignore[union-attr]
+                scheduled += 1
+        self.stats.set_value("incremental/lists_requested", scheduled)
 
     def cached(self, url: str) -> LinkResult | None:
         """A fresh verdict on an external target from the shared cache (then it is not requested)."""

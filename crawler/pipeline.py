@@ -42,6 +42,7 @@ class CrawlReport:
     summaries: list[PageSummary] = field(default_factory=list)
     check_errors: dict[str, int] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    unchanged: list[int] = field(default_factory=list)  # incremental: previous page ids found unchanged (carried)
 
     def __deepcopy__(self, memo: dict) -> CrawlReport:
         return self  # Scrapy deep-copies its settings per crawler; the scan must get this very object back

@@ -99,6 +99,7 @@ def xunjian_values(settings: Settings) -> dict[str, Any]:
         "XJ_FULL_SCAN": os.environ.get("XUNJIAN_FULL_SCAN", "").lower() in ("1", "true", "yes"),
         "XJ_LINK_CACHE_HOURS": settings.incremental.link_cache_hours,
         "XJ_FULL_EVERY_DAYS": settings.incremental.full_every_days,
+        "XJ_REVISIT": settings.incremental.revisit,
         "XJ_BATCH_SIZE": settings.database.batch_size,
         "XJ_DATABASE_URL": settings.database.url,
         "XJ_DISABLED_RULES": list(settings.checks.disabled),

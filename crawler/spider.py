@@ -264,6 +264,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
+        if response.meta.get("xj_reuse") and self.incremental.carries(response):
+            yield LinkResultItem(self._result(response, "ok", f"HTTP {response.status}，页面未变化"))
+            return  # unchanged: its stored page and links are copied after the crawl (incremental.revisit: lists)
         if response.meta.get("xj_reuse") and (reused := self.incremental.reuse(response)) is not None:
             result = self._result(response, "ok", f"HTTP {response.status}，页面未变化")
             yield from self._emit_page(reused, result)  # unchanged since the previous scan (304 or same hash)

@@ -18,6 +18,7 @@ from xunjian.storage.types import utcnow
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
 #: What the checks put in a page's facts: the fingerprints of the page findings it produced (kept alive
@@ -41,7 +42,7 @@ def last_full_scan_at(session: Session, site_id: str) -> datetime | None:
         .order_by(Scan.id.desc()).limit(30)
     )
     for started, stats in rows:
-        if not (stats or {}).get("incremental/reused"):
+        if not ((stats or {}).get("incremental/reused") or (stats or {}).get("incremental/carried")):
             return started
     return None
 
@@ -55,16 +56,29 @@ def validators(session: Session, scan_id: int) -> dict[str, tuple[int, str | Non
     return {url: (pid, etag, lm, digest) for url, pid, etag, lm, digest in rows}
 
 
-def stored_page(session: Session, page_id: int) -> PageRecord | None:
-    """A stored page as a record (no HTML) with its links, to be reused by the next scan."""
-    page = session.get(Page, page_id)
+def list_pages(session: Session, scan_id: int) -> list[tuple[str, int]]:
+    """(url, depth) of the column pages of a scan: an incremental scan requests each of them again (the
+    articles of an unchanged one are carried, not requested)."""
+    return [(url, depth) for url, depth in session.execute(
+        select(Page.url, Page.depth).where(Page.scan_id == scan_id, Page.status == 200, Page.error.is_(None),
+                                           Page.page_type == "column").order_by(Page.depth, Page.id))]
+
+
+def stored_page(conn: Connection | Session, page_id: int) -> PageRecord | None:
+    """A stored page as a record (no HTML) with its links, to be reused by the next scan (two Core queries:
+    this runs for every unchanged page the scan requested)."""
+    page = conn.execute(select(Page.url, Page.final_url, Page.status, Page.content_type, Page.encoding, Page.depth,
+                               Page.bytes, Page.title, Page.page_type, Page.rendered, Page.facts)
+                        .where(Page.id == page_id)).first()
     if page is None:
         return None
-    links = [LinkRef(url=l.target, kind=l.kind, tag=l.tag, anchor_text=l.anchor_text or "", internal=l.internal)  # type: ignore[arg-type]
-             for l in session.scalars(select(Link).where(Link.page_id == page_id).order_by(Link.id))]
+    links = [LinkRef(url=target, kind=kind, tag=tag, anchor_text=anchor or "", internal=internal)
+             for target, kind, tag, anchor, internal in conn.execute(
+                 select(Link.target, Link.kind, Link.tag, Link.anchor_text, Link.internal)
+                 .where(Link.page_id == page_id).order_by(Link.id))]
     return PageRecord(url=page.url, final_url=page.final_url or page.url, status=page.status or 200,
                       content_type=page.content_type or "", encoding=page.encoding, depth=page.depth,
-                      size=page.bytes, title=page.title or "", page_type=page.page_type,  # type: ignore[arg-type]
+                      size=page.bytes, title=page.title or "", page_type=page.page_type,
                       rendered=page.rendered, links=links, facts=dict(page.facts or {}))
 
 
