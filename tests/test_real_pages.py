@@ -86,3 +86,11 @@ def test_new_real_pages_fields_that_needed_the_fixes_are_read_right():
         want = truth[name]
         got = read_fields(REAL / name, want["url"], want["page_type"] == "homepage")
         assert got[field] == want[field], (name, field, got[field])
+
+
+def test_icp_number_is_reported_as_printed_with_or_without_the_hao_mark():
+    # 云南省人民政府 and 科学技术部 print their ICP numbers without 号
+    assert _footer_facts("<p>主办单位：示例市人民政府办公室</p><p>滇ICP备05000002</p>")["icp"]["value"] == "滇ICP备05000002"
+    for printed, value in (("京ICP备 04000001号", "京ICP备04000001号"), ("冀ICP备13016076号-2", "冀ICP备13016076号-2"),
+                           ("皖ICP备12345678-2号", "皖ICP备12345678号-2")):
+        assert _footer_facts(f"<p>主办单位：示例市人民政府办公室</p><p>{printed}</p>")["icp"]["value"] == value
