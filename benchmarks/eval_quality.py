@@ -217,15 +217,29 @@ def details(results: dict[str, dict[str, Any]]) -> None:
             print(f"  {tag} {key:18} {f['rule']} {where} — {f['message'][:90]}")
 
 
+def real_pages(quiet: bool) -> int:
+    """Print the real-page field accuracy alone (the same lines the full run ends with)."""
+    right, total, wrong = field_accuracy()
+    print(f"real pages (tests/fixtures/real/truth.yaml): fields read right {right}/{total} "
+          f"({100 * right / max(total, 1):.1f} %)")
+    if not quiet:
+        for line in wrong:
+            print(f"  WRONG {line}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sites", help="comma-separated site keys (default: all)")
     ap.add_argument("--write-truth", action="store_true", help="also write the truth files to eval_corpus/truth/")
     ap.add_argument("--quiet", action="store_true", help="no list of misses and false positives")
+    ap.add_argument("--real-only", action="store_true", help="only the real-page field accuracy (seconds, no scans)")
     ap.add_argument("--json", help="write the figures to this file")
     ap.add_argument("--render", default="auto", choices=("never", "auto", "always"),
                     help="the sites' render mode, default auto as in the registry (never: no browser; always: every page in Chromium, slower)")
     args = ap.parse_args(argv)
+    if args.real_only:
+        return real_pages(args.quiet)
     from xunjian.storage.db import upgrade
 
     from xunjian.demo.server import SiteServer

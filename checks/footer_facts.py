@@ -262,7 +262,8 @@ def _icp(text: str, rules: dict[str, Any]) -> dict[str, str] | None:
         return None
     number = m.group(3) or m.group(4)
     suffix = f"-{number}" if number else ""
-    return {"value": f"{m.group(1)}ICP备{m.group(2)}号{suffix}", "match": _short(m.group(0))}
+    mark = "号" if "号" in m.group(0) else ""  # the number as printed: 滇ICP备05000002 stays without 号
+    return {"value": f"{m.group(1)}ICP备{m.group(2)}{mark}{suffix}", "match": _short(m.group(0))}
 
 
 def template_signature(body: Any, region_text: str) -> str:
