@@ -11,6 +11,7 @@ Each rule below is a pure function of one page's footer facts.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -253,17 +254,19 @@ FOOTER_RULES: tuple[tuple[str, Callable[[dict[str, Any], CheckContext], Problem]
 
 def sample_pages(view: ScanView, per_template: int) -> dict[str, list[PageSummary]]:
     """Inner pages with footer facts grouped by ``"<page type>/template=<signature>"``, the first
-    ``per_template`` of each group by (depth, URL)."""
-    groups: dict[str, list[PageSummary]] = defaultdict(list)
-    for page in view.pages:
+    ``per_template`` of each group by (depth, URL). One pass; at most ``per_template`` pages kept per group."""
+    if per_template <= 0:
+        return {}
+    groups: dict[str, list[tuple[tuple[int, int, str], int, PageSummary]]] = defaultdict(list)
+    for seq, page in enumerate(view.pages):
         facts = page.facts or {}
         if page.page_type != "homepage" and facts.get("footer") is not None and facts.get("template"):
-            groups[f"{page.page_type}/template={facts['template']}"].append(page)
-    return {
-        sig: sorted(pages, key=lambda p: (p.depth, len(p.url), p.url))[:per_template]
-        for sig, pages in sorted(groups.items())
-        if per_template > 0
-    }
+            kept = groups[f"{page.page_type}/template={facts['template']}"]
+            entry = ((page.depth, len(page.url), page.url), seq, page)
+            if len(kept) < per_template or entry[:2] < kept[-1][:2]:
+                bisect.insort(kept, entry, key=lambda e: e[:2])  # stable: equal keys keep the crawl order
+                del kept[per_template:]
+    return {sig: [page for *_, page in kept] for sig, kept in sorted(groups.items())}
 
 
 def _homepage_findings(page: PageSummary, ctx: CheckContext) -> Iterator[Finding]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
 import signal
 import weakref
 from concurrent.futures import ProcessPoolExecutor
@@ -94,7 +95,19 @@ def _init(ctx: CheckContext, disabled: frozenset[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _ctx, _disabled = ctx, disabled
+    if os.environ.get("XUNJIAN_PROFILE_CHECKS"):  # benchmarks/crawl_bench.py --profile
+        _profile(os.environ["XUNJIAN_PROFILE_CHECKS"])
     checks.extractors()  # import every family once, up front
+
+
+def _profile(path: str) -> None:
+    """cProfile this check process; the profile is written when the process exits."""
+    import cProfile
+    from multiprocessing.util import Finalize
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    Finalize(profiler, lambda: (profiler.disable(), profiler.dump_stats(path)), exitpriority=100)
 
 
 def _run_in_child(record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
