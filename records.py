@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import lxml.html
 
 # libxml2 (2.14) stops at an early "</html>" or "</body>"; pages assembled from server-side includes often
@@ -26,7 +28,7 @@ PageType = Literal["homepage", "column", "article", "other"]
 Outcome = Literal["ok", "broken", "wrong", "blocked", "private", "skipped"]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # URLs repeat within a page and across menus; 65,536 held ~15 MB of one-off URLs
 def site_key(url: str) -> str:
     """``host`` or ``host:port`` (non-default port): http and https of one host are one site."""
     parts = urlsplit(url)
@@ -178,15 +180,23 @@ class ColumnInfo:
 
 @dataclass
 class ScanView:
-    """What site checks see of one scan: page summaries, bad links, columns (filled by discovery)."""
+    """What site checks see of one scan: page summaries, bad links, columns (filled by discovery).
+
+    ``pages`` is any re-iterable collection of summaries: a list (fixtures, tests) or, in a scan, the
+    scan's stored pages read back in chunks (:class:`xunjian.storage.summaries.StoredPages`). A site check
+    iterates it (as often as it needs) and keeps only what it needs, bounded per template or column, never a
+    list of every page.
+    """
 
     site: SiteInfo
-    pages: list[PageSummary] = field(default_factory=list)
+    pages: Iterable[PageSummary] = field(default_factory=list)
     bad_links: list[BadLink] = field(default_factory=list)
     columns: list[ColumnInfo] = field(default_factory=list)
 
     @property
     def homepage(self) -> PageSummary | None:
+        if hasattr(type(self.pages), "homepage"):
+            return self.pages.homepage  # the stored view looks it up once
         for page in self.pages:
             if page.page_type == "homepage":
                 return page

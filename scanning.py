@@ -17,7 +17,7 @@ The phases, in order; each takes the scan's :class:`ScanRun` and adds to it:
    An incremental scan then copies in the previous scan's leaf pages it did not request
    (:func:`carry_unchanged`, :mod:`xunjian.storage.carry`), so every later phase sees the whole site.
 3. **columns** (:func:`discover_columns`) — the ``columns`` family's ``discover_columns`` over the
-   stored page summaries (statuses in :data:`WHOLE_SITE` only).
+   stored page summaries, read back from the database in chunks (statuses in :data:`WHOLE_SITE` only).
 4. **site checks** (:func:`site_checks`) — every family's ``SITE_CHECKS`` (the registry in
    :mod:`xunjian.checks`) over the :class:`~xunjian.records.ScanView`; a scan that saw only part of the
    site runs only the families in :data:`PART_OF_SITE_FAMILIES`.
@@ -58,6 +58,7 @@ from xunjian.storage.findings import merge_findings, resolve_unseen
 from xunjian.storage.locks import acquire_site_lock, lock_holder, release_site_lock
 from xunjian.storage.models import Finding as FindingRow, Ignore, Scan
 from xunjian.storage.registry import get_site, site_info
+from xunjian.storage.summaries import StoredPages
 
 if TYPE_CHECKING:
     from xunjian.checks.base import Finding
@@ -193,8 +194,8 @@ def crawl_verdict(report: CrawlReport, errors: list[str]) -> tuple[str, str | No
             return "failed", f"扫描出错: {errors[0]}"[:2000]
         return "interrupted", "扫描未正常结束，已保存已抓取的数据"
     if not report.homepage_ok:
-        home = next((p for p in report.summaries if p.page_type == "homepage"), None)
-        return "failed", f"首页无法访问: {f'HTTP {home.status}' if home else '无响应'}"
+        status = report.homepage_status
+        return "failed", f"首页无法访问: {f'HTTP {status}' if status is not None else '无响应'}"
     if report.reason != "finished":
         return "interrupted", f"扫描被中断 ({report.reason})，已保存已抓取的数据"
     if report.stats.get("budget/pages_not_crawled"):
@@ -231,7 +232,7 @@ def _guarded(run: ScanRun, fn: Callable[..., Any], *args: Any) -> Any:
 def _view(run: ScanRun) -> ScanView:
     if run.view is None:
         with session_scope(run.db_url) as session:
-            run.view = ScanView(site=run.ctx.site, pages=run.report.summaries,
+            run.view = ScanView(site=run.ctx.site, pages=StoredPages(run.db_url, run.scan_id),
                                 bad_links=store.bad_links(session, run.scan_id))
     return run.view
 
@@ -307,8 +308,7 @@ def carry_unchanged(run: ScanRun) -> None:
         from xunjian.storage.carry import carry_forward
 
         only = run.report.unchanged if run.status == PARTIAL else None  # the budget: only what was requested
-        run.report.stats.update(carry_forward(run.db_url, run.site_id, run.scan_id, int(previous),
-                                              run.report.summaries.append, only))
+        run.report.stats.update(carry_forward(run.db_url, run.site_id, run.scan_id, int(previous), only))
 
 
 #: The phases after the crawl, in order (finish always runs last, see :func:`run_scan`).

@@ -1,9 +1,8 @@
 """A split crawl's scan side (prototype, ``crawl.split_redis_url``; the Scrapy side is :mod:`xunjian.crawler.split`).
 
 - the coordinator is a normal scan (:func:`xunjian.scanning.run_scan`): after its crawl, :func:`gather` waits
-  for the helpers to finish storing, adds their counters to the scan's stats, reads every page summary of the
-  scan back from the database (the site checks must see the helpers' pages too) and decides the crawl's
-  verdict again; :func:`cleanup` (in the scan's ``finish``) deletes the scan's Redis keys;
+  for the helpers to finish storing, adds their counters to the scan's stats and decides the crawl's verdict again (the site
+  checks read every stored page of the scan back from the database, the helpers' pages too, as in every scan); :func:`cleanup` (in the scan's ``finish``) deletes the scan's Redis keys;
 - a helper (:func:`join_scan`, ``python -m xunjian.worker SITE --join SCAN``) creates no scan row and takes no
   lock: it crawls from the shared queue with the coordinator's check context and stores pages, links, link
   results and page findings under the coordinator's scan id. It never runs the after-crawl phases.
@@ -17,12 +16,9 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from xunjian.crawler.split import COORDINATOR, ORPHAN_SECONDS, UNSUMMED, connect, prefix, server_time
-from xunjian.records import PageSummary
 from xunjian.storage.db import session_scope
-from xunjian.storage.models import Page, Scan
+from xunjian.storage.models import Scan
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -80,18 +76,7 @@ def gather(run: ScanRun) -> None:
             stats[name] = int(total) if float(total).is_integer() else total
     stats["split/processes"] = 1 + int(helpers.get("split/helpers", 0))
     stats["split/helper_pages"] = int(helpers.get("pages/stored", 0))
-    run.report.summaries = stored_summaries(run.db_url, run.scan_id)
     run.status, run.message = crawl_verdict(run.report, run.crawl_errors)
-
-
-def stored_summaries(db_url: str, scan_id: int) -> list[PageSummary]:
-    """Every page of the scan as the site checks see it, in the order they were stored."""
-    with session_scope(db_url) as session:
-        rows = session.execute(select(Page.url, Page.final_url, Page.status, Page.page_type, Page.depth, Page.title,
-                                      Page.rendered, Page.facts).where(Page.scan_id == scan_id).order_by(Page.id))
-        return [PageSummary(url=url, final_url=final or url, status=status, page_type=ptype, depth=depth or 0,
-                            title=title or "", rendered=bool(rendered), facts=facts or {})
-                for url, final, status, ptype, depth, title, rendered, facts in rows]
 
 
 def cleanup(run: ScanRun) -> None:

@@ -3,7 +3,10 @@
     .venv/bin/python benchmarks/crawl_bench.py              # 20,000 pages, SQLite
     .venv/bin/python benchmarks/crawl_bench.py --pages 2000 # quicker
     .venv/bin/python benchmarks/crawl_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
-    .venv/bin/python benchmarks/crawl_bench.py --pages 5000 --skip-bare --profile rescan.prof  # cProfile the re-scan
+    .venv/bin/python benchmarks/crawl_bench.py --pages 100000 --skip-bare --skip-rescan   # memory at scale
+    .venv/bin/python benchmarks/crawl_bench.py --pages 5000 --skip-bare --profile-rescan /tmp/prof-rescan
+    .venv/bin/python benchmarks/crawl_bench.py --pages 5000 --skip-rescan --profile /tmp/prof
+        # cProfile of the worker's crawler process (crawler.prof) and of its check process (checks.prof)
 
 Reports pages/s and unique link targets checked/s of the full scan (crawl + every check + storage), the bare
 spider's pages/s and the ratio, the scan worker's peak RSS, and the database size. Everything runs on
@@ -65,7 +68,7 @@ def db_size(url: str) -> float:
         return conn.execute(text("SELECT pg_database_size(current_database())")).scalar() / 1e6
 
 
-def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> dict:
+def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path, profile: Path | None = None) -> dict:
     from sqlalchemy import select
 
     from xunjian.storage.db import session_scope, upgrade
@@ -84,18 +87,22 @@ def full_scan(url: str, pages: int, conc: int, db_url: str, workdir: Path) -> di
         upsert_sites(s, parse_registry(reg))
     env = dict(os.environ, XUNJIAN_DATABASE_URL=db_url, XUNJIAN_CONFIG=str(cfg), XUNJIAN_ALLOW_NETWORKS="127.0.0.0/8",
                XUNJIAN_OFFLINE="1")
-    return worker_run(env, db_url)
+    return worker_run(env, db_url, profile)
 
 
-def worker_run(env: dict, db_url: str, profile: str | None = None) -> dict:
+def worker_run(env: dict, db_url: str, profile: Path | None = None) -> dict:
     from sqlalchemy import select
 
     from xunjian.storage.db import session_scope
     from xunjian.storage.models import Scan
 
     start = time.monotonic()
-    prof = ["-m", "cProfile", "-o", profile] if profile else []
-    proc = subprocess.Popen([sys.executable, *prof, "-m", "xunjian.worker", "bench", "--trigger", "bench"], env=env)
+    command = [sys.executable, "-m", "xunjian.worker", "bench", "--trigger", "bench"]
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        command[1:1] = ["-m", "cProfile", "-o", str(profile / "crawler.prof")]
+        env = dict(env, XUNJIAN_PROFILE_CHECKS=str(profile / "checks.prof"))
+    proc = subprocess.Popen(command, env=env)
     code, rss, rss_main = peak_rss(proc)
     seconds = time.monotonic() - start
     with session_scope(db_url) as s:
@@ -114,33 +121,39 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    parser.add_argument("--skip-bare", action="store_true", help="no bare-spider run (the re-scan figures only)")
-    parser.add_argument("--profile", default=None, help="write a cProfile of the re-scan's worker to this file")
+    parser.add_argument("--skip-bare", action="store_true", help="no bare-spider run (memory runs)")
+    parser.add_argument("--skip-rescan", action="store_true", help="no re-scan of the unchanged site")
+    parser.add_argument("--profile", type=Path, default=None, help="cProfile the full scan into this folder")
+    parser.add_argument("--profile-rescan", type=Path, default=None, help="cProfile the re-scan into this folder")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="xunjian-bench-"))
     db_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     site, port = serve(args.pages, workdir)
     url = f"http://127.0.0.1:{port}/"
     try:
-        bare = {"pages": 0, "seconds": 0, "pages_per_s": float("nan")} if args.skip_bare else json.loads(subprocess.run(
+        bare = None if args.skip_bare else json.loads(subprocess.run(
             [sys.executable, str(HERE / "bare_spider.py"), url, str(args.concurrency)],
             capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
-        full = full_scan(url, args.pages, args.concurrency, db_url, workdir)
-        rescan = worker_run(full.pop("env"), db_url, args.profile)  # the same site again, unchanged: the nightly re-scan
-        rescan.pop("env")
+        full = full_scan(url, args.pages, args.concurrency, db_url, workdir, args.profile)
+        env = full.pop("env")
+        rescan = None if args.skip_rescan else worker_run(env, db_url, args.profile_rescan)  # the nightly re-scan
+        if rescan:
+            rescan.pop("env")
     finally:
         site.terminate()
-    ratio = full["pages_per_s"] / bare["pages_per_s"]
+    ratio = full["pages_per_s"] / bare["pages_per_s"] if bare else None
     print(f"site: {args.pages} pages, concurrency {args.concurrency}, database {db_url.split(':')[0]}")
-    print(f"bare Scrapy spider : {bare['pages']} pages in {bare['seconds']} s = {bare['pages_per_s']} pages/s")
+    if bare:
+        print(f"bare Scrapy spider : {bare['pages']} pages in {bare['seconds']} s = {bare['pages_per_s']} pages/s")
     print(f"xunjian full scan  : {full['pages']} pages in {full['seconds']} s = {full['pages_per_s']} pages/s, "
           f"{full['targets']} unique link targets = {full['targets_per_s']}/s, {full['findings']} findings ({full['status']})")
-    print(f"ratio full/bare    : {ratio:.0%}   peak RSS: {full['peak_rss_mb']} MB (crawler {full['peak_rss_crawler_mb']} MB"
-          f" + check process)   database: {full['db_mb']} MB")
-    print(f"re-scan, unchanged: {rescan['pages']} pages in {rescan['seconds']} s ({rescan['requests']} requests, "
-          f"{rescan['reused']} reused, {rescan['carried']} carried, {rescan['findings']} findings, {rescan['status']}) = "
-          f"{rescan['seconds'] / full['seconds']:.0%} of the full scan's time, peak RSS {rescan['peak_rss_mb']} MB")
-    print(json.dumps({"bare": bare, "full": full, "rescan": rescan, "ratio": round(ratio, 3)}))
+    print(f"ratio full/bare    : {f'{ratio:.0%}' if ratio else '-'}   peak RSS: {full['peak_rss_mb']} MB (crawler "
+          f"{full['peak_rss_crawler_mb']} MB + check process)   database: {full['db_mb']} MB")
+    if rescan:
+        print(f"re-scan, unchanged: {rescan['pages']} pages in {rescan['seconds']} s ({rescan['requests']} requests, "
+              f"{rescan['reused']} reused, {rescan['carried']} carried, {rescan['findings']} findings, {rescan['status']}) = "
+              f"{rescan['seconds'] / full['seconds']:.0%} of the full scan's time, peak RSS {rescan['peak_rss_mb']} MB")
+    print(json.dumps({"bare": bare, "full": full, "rescan": rescan, "ratio": round(ratio, 3) if ratio else None}))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ breadcrumbs and the list structure of crawled pages. Pagination pages merge into
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -311,39 +312,60 @@ def _candidates(view: ScanView) -> dict[str, dict[str, Any]]:
     return cands
 
 
-def _page_groups(view: ScanView) -> dict[str, list[PageSummary]]:
-    """Pages by column key; pagination pages (``index_1.html``, ``?page=2``, next/last) join their column."""
+@dataclass
+class _Group:
+    """What discovery keeps of the crawled pages of one column (its list pages), not the pages themselves."""
+
+    title: str = ""  # the first page title
+    meta: dict[str, Any] | None = None  # the first column_meta
+    items: int = 0
+    undated: int = 0
+    newest: str | None = None
+    rendered: bool = False
+    placeholder: str | None = None
+
+    def add(self, page: PageSummary) -> None:
+        facts = page.facts or {}
+        if not self.title and page.title:
+            self.title = page.title.split("_")[0].split("-")[0].strip()
+        if self.meta is None and facts.get("column_meta"):
+            self.meta = facts["column_meta"]
+        lst = facts.get("list") or {}
+        self.items += lst.get("items") or 0
+        self.undated += (lst.get("items") or 0) - (lst.get("dated") or 0)
+        if lst.get("newest") and (self.newest is None or lst["newest"] > self.newest):
+            self.newest = lst["newest"]
+        self.rendered = self.rendered or page.rendered
+        if self.placeholder is None and not lst.get("items"):
+            self.placeholder = lst.get("placeholder")
+
+    def fill(self, col: ColumnInfo) -> None:
+        """Item counts and newest date of a column over its crawled pages."""
+        col.item_count, col.undated_count = self.items, self.undated
+        col.rendered, col.placeholder = self.rendered, self.placeholder
+        if self.newest:
+            col.newest_date = date.fromisoformat(self.newest)
+
+
+def _page_groups(view: ScanView, keys: set[str]) -> dict[str, _Group]:
+    """The pages of each column key in ``keys``; pagination pages (``index_1.html``, ``?page=2``, next/last)
+    join their column. Two passes over the stored pages; nothing is kept per page but a pagination alias."""
     alias: dict[str, str] = {}
     for page in view.pages:
         pag = (page.facts or {}).get("pagination") or {}
         for target in (pag.get("next"), pag.get("last")):
             if target:
                 alias.setdefault(column_key(target), column_key(page.final_url or page.url))
-    groups: dict[str, list[PageSummary]] = {}
+    groups: dict[str, _Group] = {}
     for page in view.pages:
         key = column_key(page.final_url or page.url)
         for _ in range(20):  # follow next-page chains to the first page
             if key not in alias or alias[key] == key:
                 break
             key = alias[key]
-        groups.setdefault(key, []).append(page)
+        if key in keys:
+            groups.setdefault(key, _Group()).add(page)
     return groups
-
-
-def _fill(col: ColumnInfo, pages: list[PageSummary]) -> None:
-    """Item counts and newest date of a column over its crawled pages."""
-    newest = None
-    for page in pages:
-        lst = (page.facts or {}).get("list") or {}
-        col.item_count += lst.get("items") or 0
-        col.undated_count += (lst.get("items") or 0) - (lst.get("dated") or 0)
-        if lst.get("newest") and (newest is None or lst["newest"] > newest):
-            newest = lst["newest"]
-        col.rendered = col.rendered or page.rendered
-        if col.placeholder is None and not lst.get("items"):
-            col.placeholder = lst.get("placeholder")
-    if newest:
-        col.newest_date = date.fromisoformat(newest)
 
 
 def discover_columns(view: ScanView, ctx: CheckContext) -> list[ColumnInfo]:
@@ -357,18 +379,17 @@ def discover_columns(view: ScanView, ctx: CheckContext) -> list[ColumnInfo]:
         cand["names"]["registry"] = entry.get("name") or ""
         if entry.get("level"):
             cand["levels"]["registry"] = int(entry["level"])
-    groups = _page_groups(view)
+    groups = _page_groups(view, set(cands))
     out = []
     for key, cand in cands.items():
         if key == home_key:
             continue
-        pages = groups.get(key, [])
+        group = groups.get(key) or _Group()
         sources = [s for s in _SOURCES if s in cand["names"] or s in cand["levels"]]
-        name = next((cand["names"][s] for s in _SOURCES if cand["names"].get(s)), "") or _title(pages)
+        name = next((cand["names"][s] for s in _SOURCES if cand["names"].get(s)), "") or group.title
         name = name or urlsplit(cand["url"]).path
         level = next((cand["levels"][s] for s in _SOURCES if s in cand["levels"]), None)
-        metas = [(p.facts or {}).get("column_meta") for p in pages]
-        meta = next((m for m in metas if m), {})
+        meta = group.meta or {}
         found_by = next(s for s in sources if s != "registry") if len(sources) > 1 else sources[0]
         col = ColumnInfo(url=cand["url"], name=name[:200], level=level or _path_level(cand["url"]),
                          discovered_by=found_by)
@@ -376,17 +397,10 @@ def discover_columns(view: ScanView, ctx: CheckContext) -> list[ColumnInfo]:
         if key in registry:
             col.category = registry[key].get("category") or col.category
             col.discovered_by = "registry" if found_by == "registry" else f"{found_by}+registry"
-        _fill(col, pages)
+        group.fill(col)
         out.append(col)
     out.sort(key=lambda c: (c.level, c.url))
     return out
-
-
-def _title(pages: list[PageSummary]) -> str:
-    for page in pages:
-        if page.title:
-            return page.title.split("_")[0].split("-")[0].strip()
-    return ""
 
 
 def _path_level(url: str) -> int:

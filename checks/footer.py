@@ -11,6 +11,7 @@ Each rule below is a pure function of one page's footer facts.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -261,28 +262,31 @@ def framed_urls(view: ScanView) -> set[str]:
 def sample_pages(view: ScanView, per_template: int, skip: set[str] | frozenset[str] = frozenset()
                  ) -> dict[str, list[PageSummary]]:
     """Inner pages with footer facts (not in ``skip``) grouped by ``"<page type>/template=<signature>"``, the
-    first ``per_template`` of each group by (depth, URL)."""
-    groups: dict[str, list[PageSummary]] = defaultdict(list)
-    for page in view.pages:
+    first ``per_template`` of each group by (depth, URL). One pass; at most ``per_template`` pages kept per group."""
+    if per_template <= 0:
+        return {}
+    groups: dict[str, list[tuple[tuple[int, int, str], int, PageSummary]]] = defaultdict(list)
+    for seq, page in enumerate(view.pages):
         facts = page.facts or {}
         if page.url in skip or (page.final_url or page.url) in skip:
             continue
         if page.page_type != "homepage" and facts.get("footer") is not None and facts.get("template"):
-            groups[f"{page.page_type}/template={facts['template']}"].append(page)
-    return {
-        sig: sorted(pages, key=lambda p: (p.depth, len(p.url), p.url))[:per_template]
-        for sig, pages in sorted(groups.items())
-        if per_template > 0
-    }
+            kept = groups[f"{page.page_type}/template={facts['template']}"]
+            entry = ((page.depth, len(page.url), page.url), seq, page)
+            if len(kept) < per_template or entry[:2] < kept[-1][:2]:
+                bisect.insort(kept, entry, key=lambda e: e[:2])  # stable: equal keys keep the crawl order
+                del kept[per_template:]
+    return {sig: [page for *_, page in kept] for sig, kept in sorted(groups.items())}
 
 
 def framed_footers(view: ScanView) -> FooterOf:
     """A page's footer facts and those of the same-site pages it shows in frames: a footer in an
     ``<iframe src="/footer.html">`` is what the visitor sees at the bottom of the page."""
+    framed = framed_urls(view)  # a few include pages: only their footers are kept, not every page's
     by_url: dict[str, dict[str, Any]] = {}
-    for page in view.pages:
+    for page in view.pages if framed else ():
         footer = (page.facts or {}).get("footer")
-        if footer is not None:
+        if footer is not None and (page.url in framed or (page.final_url or page.url) in framed):
             by_url.setdefault(page.url, footer)
             by_url.setdefault(page.final_url or page.url, footer)
 

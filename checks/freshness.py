@@ -53,9 +53,15 @@ def _evidence(col: ColumnInfo, **extra: Any) -> dict[str, Any]:
 
 
 def _pages_by_key(view: ScanView) -> dict[str, PageSummary]:
+    """The first crawled page of each discovered column's key (one pass; only the columns' pages are kept)."""
+    keys = {column_key(col.url) for col in view.columns}
     out: dict[str, PageSummary] = {}
+    if not keys:
+        return out
     for page in view.pages:
-        out.setdefault(column_key(page.final_url or page.url), page)
+        key = column_key(page.final_url or page.url)
+        if key in keys:
+            out.setdefault(key, page)
     return out
 
 
@@ -79,8 +85,7 @@ def homepage_not_updated(view: ScanView, ctx: CheckContext) -> Iterator[Finding]
     mode, newest = "homepage", lst.get("newest")
     if not lst.get("items"):
         mode = "gateway"
-        dates = [d for p in view.pages if p.depth == 1 for d in _page_dates(p)]
-        newest = max(dates) if dates else None
+        newest = max((d for p in view.pages if p.depth == 1 for d in _page_dates(p)), default=None)
     if newest and date.fromisoformat(newest) >= limit:
         return
     url = home.final_url or home.url

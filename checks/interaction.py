@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from xunjian.checks.base import CheckContext, Finding
-    from xunjian.records import PageRecord, ScanView
+    from xunjian.records import PageRecord, PageSummary, ScanView
 
 MAX_MESSAGES = 100
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
@@ -320,17 +320,37 @@ def check_unanswered(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+def _channel_facts(view: ScanView) -> tuple[int, bool, list[str]]:
+    """Pages crawled, whether any page or link is a consultation channel, the distinct write links."""
+    count, channel, writes = 0, False, {}
+    for p in view.pages:
+        facts = p.facts or {}
+        count += 1
+        channel = channel or bool(facts.get("channel") or facts.get("channel_links"))
+        writes.update(dict.fromkeys(facts.get("write_links") or ()))
+    return count, channel, list(writes)
+
+
+def _pages_at(view: ScanView, urls: list[str]) -> dict[str, PageSummary]:
+    """The crawled page of each URL: the last page stored under it, else the last one that ended there."""
+    wanted, by_url, by_final = set(urls), {}, {}
+    for p in view.pages:
+        if p.url in wanted:
+            by_url[p.url] = p
+        if (p.final_url or p.url) in wanted:
+            by_final[p.final_url or p.url] = p
+    return by_final | by_url
+
+
 def check_channel(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     """IN002: no consultation channel at all, or its submission page broken or without a usable form."""
-    pages = {p.final_url or p.url: p for p in view.pages} | {p.url: p for p in view.pages}
-    channel_pages = [u for u, p in pages.items() if (p.facts or {}).get("channel")]
+    count, channel, writes = _channel_facts(view)
     channel_columns = [c for c in view.columns if c.category == "interaction" and is_channel(c.name)]
-    writes = list(dict.fromkeys(u for p in view.pages for u in (p.facts or {}).get("write_links") or ()))
-    linked = [u for p in view.pages for u in (p.facts or {}).get("channel_links") or ()]
-    if not (channel_pages or channel_columns or writes or linked):
+    if not (channel or channel_columns or writes):
         yield finding("IN002", "网站未发现在线咨询、建言等互动渠道 (领导信箱、在线咨询、留言)", page=None,
-                      evidence={"pages_crawled": len(view.pages)}, key="no-channel")
+                      evidence={"pages_crawled": count}, key="no-channel")
         return
+    pages = _pages_at(view, writes) if writes else {}
     bad = {b.link.url: b for b in view.bad_links}
     for url in writes:
         if url in bad:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -202,50 +203,72 @@ def extract_labels(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
                        "empty": missing[0]["empty"] if missing else [], "wrong": wrong, "any": any_label}}
 
 
-def _groups(view: Any) -> dict[tuple[str, str], list[Any]]:
-    groups: dict[tuple[str, str], list[Any]] = {}
+@dataclass
+class _Group:
+    """What MT001/MT002 need of the pages of one (page type, template): counts and the first examples."""
+
+    pages: int = 0
+    failing: int = 0
+    failing_urls: list[str] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+    #: label -> [pages with it wrong, first value, first message, first example URLs]
+    wrong: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(self, page: Any, labels: dict[str, Any]) -> None:
+        url = page.final_url or page.url
+        self.pages += 1
+        if labels["missing"]:
+            self.failing += 1
+            self.missing.update(labels["missing"])
+            if len(self.failing_urls) < MAX_EXAMPLES:
+                self.failing_urls.append(url)
+        for label, value, message in labels["wrong"]:
+            hit = self.wrong.setdefault(label, [0, value, message, []])
+            hit[0] += 1
+            if len(hit[3]) < MAX_EXAMPLES:
+                hit[3].append(url)
+
+
+def _groups(view: Any) -> tuple[dict[tuple[str, str], _Group], int, bool, list[str]]:
+    """Groups by (page type, template), and over the whole site: pages checked, any label seen, examples."""
+    groups: dict[tuple[str, str], _Group] = {}
+    checked, any_label, examples = 0, False, []
     for page in view.pages:
         facts = page.facts or {}
         if "labels" in facts:
             sig = "homepage" if page.page_type == "homepage" else facts.get("template") or "?"
-            groups.setdefault((page.page_type, sig), []).append(page)
-    return groups
+            groups.setdefault((page.page_type, sig), _Group()).add(page, facts["labels"])
+            checked += 1
+            any_label = any_label or bool(facts["labels"]["any"])
+            if len(examples) < MAX_EXAMPLES:
+                examples.append(page.final_url or page.url)
+    return groups, checked, any_label, examples
 
 
-def _group_evidence(kind: str, sig: str, pages: list[Any], failing: list[Any]) -> dict[str, Any]:
-    urls = [p.final_url or p.url for p in failing]
-    return {"page_type": kind, "template": sig, "page_count": len(failing), "pages_of_template": len(pages),
+def _group_evidence(kind: str, sig: str, group: _Group, count: int, urls: list[str]) -> dict[str, Any]:
+    return {"page_type": kind, "template": sig, "page_count": count, "pages_of_template": group.pages,
             "pages": urls[:MAX_EXAMPLES], "failing": urls[:MAX_EXAMPLES]}
 
 
 def grouped_label_findings(view: Any, ctx: CheckContext) -> Iterator[Finding]:
     """MT001 and MT002 once per (page type, page template); one MT001 for a site without any label."""
-    groups = _groups(view)
-    checked = [p for pages in groups.values() for p in pages]
-    if checked and not any(p.facts["labels"]["any"] for p in checked):
-        urls = [p.final_url or p.url for p in checked]
-        yield finding("MT001", f"全站未设置网页标签（检查 {len(checked)} 个页面，均无 SiteName、SiteDomain、SiteIDCode 等标签）",
-                      evidence={"scope": "site", "page_count": len(checked), "pages": urls[:MAX_EXAMPLES],
+    groups, checked, any_label, urls = _groups(view)
+    if checked and not any_label:
+        yield finding("MT001", f"全站未设置网页标签（检查 {checked} 个页面，均无 SiteName、SiteDomain、SiteIDCode 等标签）",
+                      evidence={"scope": "site", "page_count": checked, "pages": urls[:MAX_EXAMPLES],
                                 "failing": urls[:MAX_EXAMPLES]}, key="site-without-labels")
         return
-    for (kind, sig), pages in sorted(groups.items()):
-        failing = [p for p in pages if p.facts["labels"]["missing"]]
-        if failing:
-            order = label_rules()[kind]["required"]
-            missing = [n for n in order if any(n in p.facts["labels"]["missing"] for p in failing)]
-            where = "首页" if kind == "homepage" else f"{TYPE_ZH[kind]}模板 {sig}（{len(failing)}/{len(pages)} 页）"
-            evidence = {**_group_evidence(kind, sig, pages, failing), "missing": missing}
+    for (kind, sig), group in sorted(groups.items(), key=lambda item: item[0]):
+        if group.failing:
+            missing = [n for n in label_rules()[kind]["required"] if n in group.missing]
+            where = "首页" if kind == "homepage" else f"{TYPE_ZH[kind]}模板 {sig}（{group.failing}/{group.pages} 页）"
+            evidence = {**_group_evidence(kind, sig, group, group.failing, group.failing_urls), "missing": missing}
             yield finding("MT001", f"{where}缺少网页标签：{'、'.join(missing)}", evidence=evidence,
                           key=f"{kind}/template={sig}")
-        by_label: dict[str, list[tuple[Any, str, str]]] = {}
-        for p in pages:
-            for label, value, message in p.facts["labels"]["wrong"]:
-                by_label.setdefault(label, []).append((p, value, message))
-        for label, hits in sorted(by_label.items()):
-            evidence = {**_group_evidence(kind, sig, pages, [h[0] for h in hits]), "label": label,
-                        "value": hits[0][1]}
-            prefix = "首页" if kind == "homepage" else f"{TYPE_ZH[kind]}模板 {sig}（{len(hits)} 页，如 {evidence['pages'][0]}）"
-            yield finding("MT002", f"{prefix}{hits[0][2]}", evidence=evidence, key=f"{kind}/template={sig}/label={label}")
+        for label, (count, value, message, hit_urls) in sorted(group.wrong.items()):
+            evidence = {**_group_evidence(kind, sig, group, count, hit_urls), "label": label, "value": value}
+            prefix = "首页" if kind == "homepage" else f"{TYPE_ZH[kind]}模板 {sig}（{count} 页，如 {evidence['pages'][0]}）"
+            yield finding("MT002", f"{prefix}{message}", evidence=evidence, key=f"{kind}/template={sig}/label={label}")
 
 
 EXTRACTORS = (extract_labels,)

@@ -118,10 +118,25 @@ def _empty_host(base: str, raw: str) -> bool | str:
     return f"{scheme}://{rest}"
 
 
-@lru_cache(maxsize=65536)
+_ABSOLUTE = re.compile(r"https?://[^/\\\s]", re.I)
+
+
 def resolve(base: str, raw: str, strip_params: frozenset[str] = frozenset()) -> str | None:
     """The normalised absolute http(s) URL of ``raw`` on a page at ``base``, :data:`INVALID_URL` for an href
-    whose host is empty, or None for what is not a web link (cached: nav and footer links repeat)."""
+    whose host is empty, or None for what is not a web link.
+
+    Cached by what the answer depends on: an absolute URL alone, a root-relative path (``/a/b.html``) with the
+    base's scheme and host, anything else with the whole base. So the site's menu and footer links, the same on
+    every page, are resolved once per site, and the cache holds no per-page keys for them."""
+    if raw[:1] == "/" and raw[1:2] not in ("/", "\\") and base.startswith(("http://", "https://")):
+        base = "/".join(base.split("/", 3)[:3]) + "/"  # urljoin keeps only the scheme and host of the base
+    elif _ABSOLUTE.match(raw):
+        base = ""
+    return _resolve(base, raw, strip_params)
+
+
+@lru_cache(maxsize=16384)
+def _resolve(base: str, raw: str, strip_params: frozenset[str]) -> str | None:
     if "\t" in raw or "\n" in raw or "\r" in raw:  # browsers drop tabs and newlines inside a URL (WHATWG URL)
         raw = raw.replace("\t", "").replace("\n", "").replace("\r", "")
     if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):

@@ -3,7 +3,8 @@
 Items arrive after the page checks (:class:`~xunjian.crawler.checkpool.CheckPipeline`). Pages, their
 links, link results and the page findings are written every ``XJ_BATCH_SIZE`` rows or 2 seconds.
 When the spider closes, the pipeline writes what is left and fills the scan's :class:`CrawlReport`
-(why the crawl ended, the page summaries the site checks read, the Scrapy stats). Everything after
+(why the crawl ended, the homepage's status, the Scrapy stats). It keeps nothing per page: the site checks
+read the stored pages back from the database (:class:`xunjian.storage.summaries.StoredPages`). Everything after
 the crawl — column discovery, site checks, finding lifecycle, score, alerts, scan status and lock —
 is done by :mod:`xunjian.scanning`.
 """
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 from xunjian.crawler.items import CloakItem, LinkResultItem, PageItem
-from xunjian.records import PageSummary
 from xunjian.storage import scans as store
 from xunjian.storage.db import session_scope
 from xunjian.storage.findings import merge_findings
@@ -39,7 +39,7 @@ class CrawlReport:
 
     reason: str | None = None  # Scrapy's close reason ("finished", "shutdown"...); None: never closed
     homepage_ok: bool = False  # the homepage answered 2xx with content
-    summaries: list[PageSummary] = field(default_factory=list)
+    homepage_status: int | None = None  # the first homepage record's HTTP status (None: never answered)
     check_errors: dict[str, int] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     unchanged: list[int] = field(default_factory=list)  # incremental: previous page ids found unchanged (carried)
@@ -87,14 +87,13 @@ class StorePipeline:
         return item
 
     def _page(self, record: PageRecord) -> None:
-        if record.page_type == "homepage" and record.html and not record.error and 200 <= record.status < 300:
-            self.report.homepage_ok = True
+        if record.page_type == "homepage":
+            if self.report.homepage_status is None:
+                self.report.homepage_status = record.status
+            if record.html and not record.error and 200 <= record.status < 300:
+                self.report.homepage_ok = True
         if record.reused:  # unchanged page (304 or same hash): its stored facts stand, its findings are seen again
             self.reused_findings.extend(record.facts.get("page_findings", []))
-        self.report.summaries.append(PageSummary(
-            url=record.url, final_url=record.final_url, status=record.status, page_type=record.page_type,
-            depth=record.depth, title=record.title, rendered=record.rendered, facts=record.facts,
-        ))
         record.html = ""  # the text is no longer needed; keep memory flat
         self.pages.append(record)
         self.stats.inc_value("pages/stored")

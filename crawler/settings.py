@@ -50,7 +50,7 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "LOG_LEVEL": "WARNING",  # progress is reported by the Progress extension, not by log lines
         "DEPTH_PRIORITY": 1,  # breadth first: columns before deep articles when max_pages cuts the crawl
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
-        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+        "SCHEDULER_MEMORY_QUEUE": "xunjian.crawler.frontier.CompactFifoQueue",  # pending pages as tuples
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,

@@ -85,7 +85,7 @@ class SiteSpider(scrapy.Spider):
         self.spider_view_html: str | None = None
         self.offline = False
         self.homepage = normalize(site.url, strip_params)
-        self.seen: set[str] = set()
+        self.seen: set[int] = set()  # hash() of every target seen: 64 bits, a third of the URL strings' memory
         self.pages_scheduled = 0
         self.query_variants: Counter[str] = Counter()
         self.render_mode = "never"  # auto|always only when the browser is available (RENDER_ENABLED)
@@ -205,9 +205,10 @@ class SiteSpider(scrapy.Spider):
         """True the first time a target is seen in the scan (in any process of a split crawl)."""
         if self.shared is not None:
             return self.shared.first_sight(url)
-        if url in self.seen:
+        key = hash(url)
+        if key in self.seen:
             return False
-        self.seen.add(url)
+        self.seen.add(key)
         return True
 
     def _take_page(self) -> bool:

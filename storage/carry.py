@@ -16,23 +16,20 @@ What is copied, per chunk of pages, in one short transaction: the page rows (fac
 they were fetched), their link rows; the page findings of carried pages (``facts.page_findings``) are kept
 alive (:func:`touch_findings`); then the previous verdicts on every target the new scan links to and did
 not check itself (articles, attachments, images, external links of carried pages). Memory: one chunk of
-page summaries at a time is read; the summaries are handed to the caller (the site checks read them).
+page rows at a time is read (the site checks read the carried pages back with the rest).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, literal, not_, select
 
-from xunjian.records import PageSummary
 from xunjian.storage.db import session_scope
 from xunjian.storage.incremental import PAGE_FINDINGS, touch_findings
 from xunjian.storage.models import Link, LinkResult, Page
 from xunjian.storage.scans import add_counts
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 CHUNK = 1000
 
@@ -46,10 +43,11 @@ _RESULT_COLUMNS = ("target", "outcome", "status", "reason", "final_url", "redire
 
 
 def carry_forward(db_url: str, site_id: str, scan_id: int, previous_id: int,
-                  add_summary: Callable[[PageSummary], Any], only: list[int] | None = None) -> dict[str, int]:
-    """Copy the previous scan's pages to carry (module docstring) into scan ``scan_id``, each page's summary
-    to ``add_summary``; ``only``: among these previous page ids (a partial scan carries only the unchanged
-    pages it requested); returns stats (``incremental/*``)."""
+                  only: list[int] | None = None) -> dict[str, int]:
+    """Copy the previous scan's pages to carry (module docstring) into scan ``scan_id``; ``only``: among these
+    previous page ids (a partial scan carries only the unchanged pages it requested); returns stats
+    (``incremental/*``). The site checks then read the carried pages back with the rest
+    (:class:`xunjian.storage.summaries.StoredPages`)."""
     carried = links = touched = 0
     after, among = 0, sorted(only) if only is not None else None
     while among is None or among:
@@ -77,13 +75,8 @@ def carry_forward(db_url: str, site_id: str, scan_id: int, previous_id: int,
                 .where(Link.page_id.in_(ids))))
             links += copied
             fingerprints: list[str] = []
-            for row in session.execute(select(Page.url, Page.final_url, Page.status, Page.page_type, Page.depth,
-                                              Page.title, Page.rendered, Page.facts).where(Page.id.in_(ids))):
-                facts = dict(row.facts or {})
-                fingerprints.extend(facts.get(PAGE_FINDINGS, ()))
-                add_summary(PageSummary(url=row.url, final_url=row.final_url or row.url, status=row.status,
-                                        page_type=row.page_type, depth=row.depth, title=row.title or "",
-                                        rendered=row.rendered, facts=facts))
+            for facts in session.scalars(select(Page.facts).where(Page.id.in_(ids))):
+                fingerprints.extend((facts or {}).get(PAGE_FINDINGS, ()))
             touched += touch_findings(session, site_id, fingerprints, scan_id)
             add_counts(session, scan_id, pages_count=len(ids), links_count=copied)
     results, errors = carry_results(db_url, scan_id, previous_id) if carried else (0, 0)
