@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from xunjian.records import LinkRef
-from xunjian.urls import SKIP_SCHEMES, classify_href, normalize
+from xunjian.urls import C0_SPACE, SKIP_SCHEMES, classify_href, normalize
 
 if TYPE_CHECKING:
     import lxml.html
@@ -29,6 +29,7 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^'")\s]+))\s*\)""", r
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _REFRESH = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['"]?([^'"\s][^'"]*?)['"]?\s*$""", re.I)
+_SPECIAL_OR_RELATIVE = re.compile(r"^(?:https?:|[^:/\\?#]*(?:[/\\?#]|$))", re.I)  # no scheme, or http(s)
 _SPECIAL = re.compile(r"^(?:(https?):)?[/\\]{2,}(.*)$", re.I | re.S)
 #: (xpath, attribute) of every element that loads or links a URL, in document order by xpath union.
 _XPATH = (
@@ -126,6 +127,9 @@ def resolve(base: str, raw: str, strip_params: frozenset[str] = frozenset()) -> 
         raw = raw.replace("\t", "").replace("\n", "").replace("\r", "")
     if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):
         return None
+    if "\\" in raw and _SPECIAL_OR_RELATIVE.match(raw):  # http(s) URLs: a backslash before ? or # is a slash
+        cut = min((i for i in (raw.find("?"), raw.find("#")) if i >= 0), default=len(raw))
+        raw = raw[:cut].replace("\\", "/") + raw[cut:]
     slashes = _empty_host(base, raw)
     if slashes is True:
         return INVALID_URL
@@ -165,7 +169,7 @@ def _raw_urls(el: lxml.html.HtmlElement, tag: str) -> list[tuple[str, str]]:
 def _candidates(tree: lxml.html.HtmlElement):  # noqa: ANN202 - generator of (element, tag, raw url, kind)
     for el in tree.xpath(_XPATH):
         for tag, raw in _raw_urls(el, el.tag if isinstance(el.tag, str) else ""):
-            yield el, tag, raw.strip(), None
+            yield el, tag, raw.strip(C0_SPACE), None
     # CSS url(...) and @import in style attributes and <style> blocks: background images, banners, sheets
     for el in tree.xpath("//*[@style][contains(@style, 'url(')]"):
         for kind, url in css_urls(el.get("style", "")):
