@@ -1,7 +1,9 @@
 """Turn a fetched HTML page into links (LinkRef) and a title: every resource a browser would load or a
 visitor could follow (a/area, img and srcset candidates, picture/video/audio sources, script, stylesheet,
-icon, iframe/frame/embed/object, video poster, track, input type=image, meta refresh, CSS url() and
-@import), resolved against ``<base href>`` as a browser resolves it, normalised, and bounded in number.
+icon, iframe/frame/embed/object, video poster, track, input type=image, meta refresh, the legacy
+``background`` of body/table/tr/td/th, CSS url() and @import), resolved against ``<base href>`` as a browser
+resolves it (a backslash is a slash in an http(s) path; only C0 controls and space are stripped), normalised,
+and bounded in number.
 
 Not extracted: ``mailto:``/``tel:``/``javascript:``/``data:`` and other non-web schemes, fragments of the
 page itself, and ``<link rel=stylesheet disabled>`` (a disabled style sheet is never loaded). An href whose
@@ -38,7 +40,10 @@ _XPATH = (
     " | //iframe[@src] | //frame[@src] | //embed[@src] | //source[@src] | //source[@srcset] | //object[@data]"
     " | //video[@poster] | //video[@src] | //audio[@src] | //track[@src] | //input[@src]"
     " | //meta[@content][translate(@http-equiv, 'REFSH', 'refsh')='refresh']"
+    " | //body[@background] | //table[@background] | //tr[@background] | //td[@background] | //th[@background]"
 )
+#: Tags whose legacy ``background`` attribute browsers still load as a background image (old table layouts).
+_BACKGROUND_TAGS = ("body", "table", "tr", "td", "th")
 _MEDIA_TAGS = ("video", "audio", "track")
 LAZY_ATTRS = ("data-src", "data-original")
 
@@ -84,7 +89,7 @@ def css_urls(text: str) -> list[tuple[str, str]]:
 def _kind(tag: str, el: lxml.html.HtmlElement, url: str) -> str | None:
     if tag in ("a", "area", "meta"):
         return classify_href(url)
-    if tag in ("img", "input", "poster"):
+    if tag in ("img", "input", "poster", *_BACKGROUND_TAGS):
         return "image"
     if tag == "source":  # <picture><source srcset>: an image; <video>/<audio><source src>: a media file
         parent = el.getparent()
@@ -151,6 +156,8 @@ def _raw_urls(el: lxml.html.HtmlElement, tag: str) -> list[tuple[str, str]]:
         return [(tag, el.get("href") or "")]
     if tag == "object":
         return [(tag, el.get("data") or "")]
+    if tag in _BACKGROUND_TAGS:
+        return [(tag, el.get("background") or "")]
     if tag == "meta":
         match = _REFRESH.match(el.get("content") or "")
         return [(tag, match.group(1))] if match else []

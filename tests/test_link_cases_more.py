@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import time
+import zlib
 
 import pytest
 from test_link_cases import OK_PAGE, Case, _ext_routes, _judge, _page_links, _routes, _settings, _write_site
@@ -94,6 +95,25 @@ def _more_cases() -> list[Case]:
           {"/refresh/quoted.html": "ok"}),
         C("meta-refresh-self", "htmltest meta refresh without a URL (reload, not a link)",
           '<meta http-equiv="refresh" content="300">', {}),
+        C("frameset", "broken-link-checker scrapeHTML.json <frame src>", '<frameset><frame src="/missing/fr.html">'
+          '<frame src="/ok.html"></frameset>', {"/missing/fr.html": "broken", "/ok.html": "ok"}),
+        C("legacy-background", "broken-link-checker scrapeHTML.json <table background>, <td background>",
+          '<table background="/missing/tb.png"><tr><td background="/img/ok.png">x</td>'
+          '<th background="/missing/th.gif">y</th></tr></table>',
+          {"/missing/tb.png": "broken", "/img/ok.png": "ok", "/missing/th.gif": "broken"}),
+        C("not-loaded-attrs", "broken-link-checker scrapeHTML.json (cite, longdesc, ping, formaction, itemtype: "
+          "checked there; a browser never loads them)", '<q cite="/missing/q.html">q</q><del cite="/missing/del.html">d'
+          '</del><img src="/img/ok.png" longdesc="/missing/ld.html"><a ping="/missing/ping" href="/ok.html">p</a>'
+          '<form><button formaction="/missing/fa.do">b</button></form><div itemtype="/missing/it.html">m</div>'
+          '<x-link href="/missing/xl.html">custom</x-link>',
+          {"/missing/q.html": "absent", "/missing/del.html": "absent", "/missing/ld.html": "absent",
+           "/missing/ping": "absent", "/missing/fa.do": "absent", "/missing/it.html": "absent",
+           "/missing/xl.html": "absent", "/img/ok.png": "ok", "/ok.html": "ok"}),
+        C("json-ld", "linkinator json-ld (structured data is not a link)",
+          '<script type="application/ld+json">{"url": "http://{host}/missing/jsonld.html"}</script>',
+          {"/missing/jsonld.html": "absent"}),
+        C("rel-nofollow", "broken-link-checker disallowed/rel (skipped there with robot exclusions; a citizen "
+          "still follows it)", '<a rel="nofollow" href="/missing/nf.html">n</a>', {"/missing/nf.html": "broken"}),
         # --- HTTP answers --------------------------------------------------------------------------------
         C("redirect-303-307-308", "lychee/muffet/linkinator redirect statuses", '<a href="/r303">a</a>'
           '<a href="/r307">b</a><a href="/r308">c</a>', {"/r303": "ok", "/r307": "ok", "/r308": "ok"}),
@@ -113,8 +133,13 @@ def _more_cases() -> list[Case]:
           '<a href="/_status/410">a</a><a href="/_status/400">b</a><a href="/_status/502">c</a><a href="/_status/503">d</a>',
           {"/_status/410": "broken", "/_status/400": "broken", "/_status/502": "broken", "/_status/503": "broken"}),
         C("status-401", "lychee/LinkChecker 401 (an error there; login-restricted, not verifiable here)",
-          '<a href="/_status/401">login</a>', {"/_status/401": "blocked"}),
+          '<a href="/_status/401">login</a><a href="/_status/403">bot</a>',
+          {"/_status/401": "blocked", "/_status/403": "blocked"}),
         C("gzip", "LinkChecker http content-encoding", '<a href="/gzip.html">g</a>', {"/gzip.html": "ok"}),
+        C("deflate", "broken-link-checker compression/deflate.html", '<a href="/deflate.html">d</a>',
+          {"/deflate.html": "ok"}),
+        C("requires-accept", "htmltest http_requires_accept.html (406 without a browser Accept)",
+          '<a href="/accept.html">a</a>', {"/accept.html": "ok"}),
         C("dropped", "LinkChecker / muffet (connection closed without an answer)", '<a href="/_drop/x.html">d</a>',
           {"/_drop/x.html": "broken"}),
     ]
@@ -141,6 +166,8 @@ def _more_routes() -> dict:
             "/accepted.html": lambda h: send(h, 202, OK_PAGE.encode()),
             "/refresh/upper.html": page('<meta http-equiv="REFRESH" content="0;URL=/missing/mr-upper.html">'),
             "/refresh/quoted.html": page("<meta http-equiv=\"refresh\" content=\"5; url='/ok.html'\">"),
+            "/deflate.html": lambda h: send(h, 200, zlib.compress(OK_PAGE.encode()), headers={"Content-Encoding": "deflate"}),
+            "/accept.html": lambda h: send(h, 200 if "text/html" in (h.headers.get("Accept") or "") else 406, OK_PAGE.encode()),
             "/gzip.html": lambda h: send(h, 200, zipped, headers={"Content-Encoding": "gzip"})}
 
 
@@ -230,3 +257,10 @@ def test_401_and_407_are_unverified_not_broken():
     assert judge_response(407, "http://h/oa/", "http://h/oa/")[0] == "blocked"
     assert judge_response(410, "http://h/a", "http://h/a")[0] == "broken"
     assert judge_response(400, "http://h/a", "http://h/a")[0] == "broken"
+
+
+def test_401_message_says_login(scanned):
+    msgs = {f.target: f.message for f in findings(scanned["db"], "cases") if f.rule == "LK006"}
+    site = scanned["site"]
+    assert "需要登录" in msgs[site.url + "_status/401"]
+    assert "疑似防火墙拦截" in msgs[site.url + "_status/403"] and "需要登录" not in msgs[site.url + "_status/403"]
