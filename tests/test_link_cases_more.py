@@ -6,8 +6,9 @@ entities, query-only and query+fragment hrefs, unquoted and upper-case markup, r
 variants, what is *not* a link (comments, plain text, ``blockquote cite``, ``div data-src``, canonical,
 preconnect, form action, irc:), meta refresh forms, and HTTP answers (303/307/308, relative Location,
 redirects ending in 404, Location missing, HEAD 404/501 then GET, 202, 400/410/502/503, 401, gzip, a
-connection dropped). Each case names the suite and file it follows; where peers disagree the case follows
-what a citizen using a browser gets, and the comment says so:
+connection dropped, a timeout, a refused port), frames, legacy ``background`` attributes and attributes no
+browser loads (cite, longdesc, ping, formaction). Each case names the suite and file it follows; where peers
+disagree the case follows what a citizen using a browser gets, and the origin says so:
 
     .venv/bin/python -m pytest -q -s tests/test_link_cases_more.py
 """
@@ -15,6 +16,7 @@ what a citizen using a browser gets, and the comment says so:
 from __future__ import annotations
 
 import gzip
+import socket
 import time
 import zlib
 
@@ -140,6 +142,10 @@ def _more_cases() -> list[Case]:
           {"/deflate.html": "ok"}),
         C("requires-accept", "htmltest http_requires_accept.html (406 without a browser Accept)",
           '<a href="/accept.html">a</a>', {"/accept.html": "ok"}),
+        C("timeout", "muffet/lychee timeouts, htmltest ip_timeout.html (no answer within crawl.timeout)",
+          '<a href="/_delay/7">slow</a>', {"/_delay/7": "broken"}),
+        C("refused", "htmltest brokenLinkExternalSingle.html / LinkChecker (nothing listens on the port)",
+          '<a href="http://127.0.0.1:CLOSED/x.html">r</a>', {"http://127.0.0.1:CLOSED/x.html": "broken"}),
         C("dropped", "LinkChecker / muffet (connection closed without an answer)", '<a href="/_drop/x.html">d</a>',
           {"/_drop/x.html": "broken"}),
     ]
@@ -171,6 +177,13 @@ def _more_routes() -> dict:
             "/gzip.html": lambda h: send(h, 200, zipped, headers={"Content-Encoding": "gzip"})}
 
 
+def _closed_port() -> str:
+    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return str(sock.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory):
     from xunjian.demo.server import SiteServer
@@ -179,7 +192,9 @@ def scanned(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("link_cases_more")
     db_url = f"sqlite:///{tmp_path / 'xunjian.db'}"
     upgrade(db_url)
-    cases = _more_cases()
+    closed = _closed_port()
+    cases = [Case(c.id, c.origin, c.html.replace("CLOSED", closed), {k.replace("CLOSED", closed): v for k, v in
+                                                                     c.expect.items()}) for c in _more_cases()]
     ext = SiteServer().start()
     root = tmp_path / "site"
     root.mkdir()
