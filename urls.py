@@ -47,11 +47,16 @@ def classify_href(url: str) -> str:
 _CANONICAL = re.compile(r"^https?://[a-z0-9.\-]+(?::(?!80/|443/)\d{1,5})?/[A-Za-z0-9._~/\-!$&'()*+,=:@]*$")
 
 
+#: What browsers strip around a URL (WHATWG URL: C0 controls and space); a no-break or ideographic space is part
+#: of the URL and is requested percent-encoded.
+C0_SPACE = "".join(chr(i) for i in range(0x21))
+
+
 def normalize(url: str, strip_params: frozenset[str] | set[str] = frozenset()) -> str:
     """Canonical form of an absolute http(s) URL for de-duplication and storage."""
     if _CANONICAL.match(url) and "/." not in url:
         return url
-    url = safe_url_string(url.strip())
+    url = safe_url_string(url.strip(C0_SPACE))
     parts = urlsplit(url)
     if strip_params and parts.query:
         # latin-1 round-trips every percent-escape byte for byte (%FF stays %FF, as browsers send it; utf-8

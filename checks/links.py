@@ -22,7 +22,8 @@ Use instead: fix or remove the link.
 
 ## Known problems
 Favors false negatives: a target answering 403/412/429/999 or a JavaScript challenge is not called
-broken (LK006) until a real browser confirms it; soft 404s are recognised by title, heading and size.
+broken (LK006), nor one asking for a login (401/407: a robot cannot tell it from a removed page), until a
+real browser confirms it; soft 404s are recognised by title, heading and size.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def message_for(bad: BadLink, code: str, page_count: int = 1) -> str:
     if code == "LK005":
         return f"{what}指向公众无法访问的内网地址: {reason}{where}"
     if code == "LK006":
-        return f"{what}无法核验 (疑似防火墙拦截): {reason}{where}"
+        why = "需要登录" if reason.startswith(("HTTP 401", "HTTP 407")) else "疑似防火墙拦截"
+        return f"{what}无法核验 ({why}): {reason}{where}"
     if code == "LK004":
         return f"{what}错链: {reason}{where}"
     return f"{what}不可用: {reason}{where}"

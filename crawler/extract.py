@@ -1,7 +1,9 @@
 """Turn a fetched HTML page into links (LinkRef) and a title: every resource a browser would load or a
 visitor could follow (a/area, img and srcset candidates, picture/video/audio sources, script, stylesheet,
-icon, iframe/frame/embed/object, video poster, track, input type=image, meta refresh, CSS url() and
-@import), resolved against ``<base href>`` as a browser resolves it, normalised, and bounded in number.
+icon, iframe/frame/embed/object, video poster, track, input type=image, meta refresh, the legacy
+``background`` of body/table/tr/td/th, CSS url() and @import), resolved against ``<base href>`` as a browser
+resolves it (a backslash is a slash in an http(s) path; only C0 controls and space are stripped), normalised,
+and bounded in number.
 
 Not extracted: ``mailto:``/``tel:``/``javascript:``/``data:`` and other non-web schemes, fragments of the
 page itself, and ``<link rel=stylesheet disabled>`` (a disabled style sheet is never loaded). An href whose
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from xunjian.records import LinkRef
-from xunjian.urls import SKIP_SCHEMES, classify_href, normalize
+from xunjian.urls import C0_SPACE, SKIP_SCHEMES, classify_href, normalize
 
 if TYPE_CHECKING:
     import lxml.html
@@ -29,6 +31,7 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^'")\s]+))\s*\)""", r
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _REFRESH = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['"]?([^'"\s][^'"]*?)['"]?\s*$""", re.I)
+_SPECIAL_OR_RELATIVE = re.compile(r"^(?:https?:|[^:/\\?#]*(?:[/\\?#]|$))", re.I)  # no scheme, or http(s)
 _SPECIAL = re.compile(r"^(?:(https?):)?[/\\]{2,}(.*)$", re.I | re.S)
 #: (xpath, attribute) of every element that loads or links a URL, in document order by xpath union.
 _XPATH = (
@@ -37,7 +40,10 @@ _XPATH = (
     " | //iframe[@src] | //frame[@src] | //embed[@src] | //source[@src] | //source[@srcset] | //object[@data]"
     " | //video[@poster] | //video[@src] | //audio[@src] | //track[@src] | //input[@src]"
     " | //meta[@content][translate(@http-equiv, 'REFSH', 'refsh')='refresh']"
+    " | //body[@background] | //table[@background] | //tr[@background] | //td[@background] | //th[@background]"
 )
+#: Tags whose legacy ``background`` attribute browsers still load as a background image (old table layouts).
+_BACKGROUND_TAGS = ("body", "table", "tr", "td", "th")
 _MEDIA_TAGS = ("video", "audio", "track")
 LAZY_ATTRS = ("data-src", "data-original")
 
@@ -83,7 +89,7 @@ def css_urls(text: str) -> list[tuple[str, str]]:
 def _kind(tag: str, el: lxml.html.HtmlElement, url: str) -> str | None:
     if tag in ("a", "area", "meta"):
         return classify_href(url)
-    if tag in ("img", "input", "poster"):
+    if tag in ("img", "input", "poster", *_BACKGROUND_TAGS):
         return "image"
     if tag == "source":  # <picture><source srcset>: an image; <video>/<audio><source src>: a media file
         parent = el.getparent()
@@ -141,6 +147,9 @@ def _resolve(base: str, raw: str, strip_params: frozenset[str]) -> str | None:
         raw = raw.replace("\t", "").replace("\n", "").replace("\r", "")
     if not raw or raw.startswith("#") or raw.lower().startswith(SKIP_SCHEMES):
         return None
+    if "\\" in raw and _SPECIAL_OR_RELATIVE.match(raw):  # http(s) URLs: a backslash before ? or # is a slash
+        cut = min((i for i in (raw.find("?"), raw.find("#")) if i >= 0), default=len(raw))
+        raw = raw[:cut].replace("\\", "/") + raw[cut:]
     slashes = _empty_host(base, raw)
     if slashes is True:
         return INVALID_URL
@@ -162,6 +171,8 @@ def _raw_urls(el: lxml.html.HtmlElement, tag: str) -> list[tuple[str, str]]:
         return [(tag, el.get("href") or "")]
     if tag == "object":
         return [(tag, el.get("data") or "")]
+    if tag in _BACKGROUND_TAGS:
+        return [(tag, el.get("background") or "")]
     if tag == "meta":
         match = _REFRESH.match(el.get("content") or "")
         return [(tag, match.group(1))] if match else []
@@ -180,7 +191,7 @@ def _raw_urls(el: lxml.html.HtmlElement, tag: str) -> list[tuple[str, str]]:
 def _candidates(tree: lxml.html.HtmlElement):  # noqa: ANN202 - generator of (element, tag, raw url, kind)
     for el in tree.xpath(_XPATH):
         for tag, raw in _raw_urls(el, el.tag if isinstance(el.tag, str) else ""):
-            yield el, tag, raw.strip(), None
+            yield el, tag, raw.strip(C0_SPACE), None
     # CSS url(...) and @import in style attributes and <style> blocks: background images, banners, sheets
     for el in tree.xpath("//*[@style][contains(@style, 'url(')]"):
         for kind, url in css_urls(el.get("style", "")):

@@ -84,7 +84,7 @@ class SiteSpider(scrapy.Spider):
         self.homepage_html: str | None = None
         self.spider_view_html: str | None = None
         self.offline = False
-        self.homepage = normalize(site.url, strip_params)
+        self.homepage = normalize(site.url.strip(), strip_params)  # a pasted URL may end in a no-break space
         self.seen: set[int] = set()  # hash() of every target seen: 64 bits, a third of the URL strings' memory
         self.pages_scheduled = 0
         self.query_variants: Counter[str] = Counter()
@@ -110,7 +110,7 @@ class SiteSpider(scrapy.Spider):
         spider.max_body = s.getint("XJ_MAX_BODY", spider.max_body)
         spider.max_parse_chars = s.getint("XJ_MAX_PARSE_CHARS", spider.max_parse_chars)
         spider.max_links = s.getint("XJ_MAX_LINKS_PER_PAGE", spider.max_links)
-        spider.homepage = normalize(spider.site.url, spider.strip_params)
+        spider.homepage = normalize(spider.site.url.strip(), spider.strip_params)
         if s.get("XJ_SPLIT_PREFIX"):
             from xunjian.crawler.split import SharedCrawlState
 
