@@ -386,6 +386,8 @@ def lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
     # (set phrases and other words from frequency 20: jieba gives rare ones a floor frequency of 3)
     classic = jieba_idioms(tags=frozenset({"i"}))
     idioms = {**jieba_idioms(20, tags=None, skip_tags=_NOT_WORDS4), **classic}
+    for parts in _read_lines(rules_dir / "idioms.txt"):  # a 成语 dictionary: idioms jieba lacks (一代楷模)
+        idioms.setdefault(parts[0], freq.get(parts[0]) or MIN_IDIOM_FREQ)
     for e in entries:  # the idioms of the curated lists (众志成城 is not tagged as one in jieba)
         if e.code == "TX002" and e.category == "idiom" and len(e.suggestion) == 4:
             idioms.setdefault(e.suggestion, freq.get(e.suggestion) or MIN_IDIOM_FREQ)

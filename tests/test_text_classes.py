@@ -200,3 +200,11 @@ def test_idiom_function_character_slips_in_true_idioms_only():
     grammar (奇怪的事 / 奇怪的是, 人的关系 / 人地关系) or in an ordinary phrase stays silent."""
     assert findings("防汛工作已经迫再眉睫，各乡镇要立即行动。", "TX002") == ["迫再眉睫"]
     assert findings("防汛工作已经迫在眉睫。这不是什么奇怪的事。要处理好人的关系。", "TX002") == []
+
+
+def test_idiom_dictionary_adds_idioms_jieba_lacks():
+    """rules/idioms.txt (a 29,502-entry 成语 list) indexes idioms jieba's dictionary does not tag (一代楷模), so
+    their slips fire; the correct idiom stays silent."""
+    assert "一代楷模" in lexicon().idioms._idioms
+    assert findings("他是新时代的一伐楷模，值得大家学习。", "TX002") == ["一伐楷模"]
+    assert findings("他是新时代的一代楷模，值得大家学习。", "TX002") == []
