@@ -25,8 +25,7 @@ MIN_IDIOM_FREQ = 3
 _NUMERALS = frozenset("一二三四五六七八九十百千万两零〇")
 #: Function characters: swapping them gives another phrase, not a typo (人的关系 / 人地关系, 和则 / 合则).
 _FUNCTION = frozenset("的地得和合与及了着过在是有之其而")
-_SKIP = _NUMERALS | _FUNCTION
-#: Function characters that may be the mis-written one inside a true idiom (与事无补, 再劫难逃, 眼花了乱); the
+#: Function characters that may be the mis-written one inside a true idiom (迫再眉睫 / 迫在眉睫); the
 #: others make grammar, not typos, next to any word (奇怪的事 / 奇怪的是, 人的关系 / 人地关系).
 _IDIOM_FUNCTION = frozenset("与及在了之其而")
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
@@ -47,7 +46,7 @@ class IdiomIndex:
 
     def __init__(self, idioms: dict[str, int], conf: dict[str, set[str]], freq: dict[str, int],
                  classic: frozenset[str] = frozenset()) -> None:
-        #: true idioms (jieba tag ``i``) in which a function character may be the mis-written one (与事无补)
+        #: true idioms (jieba tag ``i``) in which a function character may be the mis-written one (迫再眉睫)
         self._classic = classic
         self._keys: dict[str, list[str]] = {}
         self._conf = conf
