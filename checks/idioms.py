@@ -25,7 +25,9 @@ MIN_IDIOM_FREQ = 3
 _NUMERALS = frozenset("一二三四五六七八九十百千万两零〇")
 #: Function characters: swapping them gives another phrase, not a typo (人的关系 / 人地关系, 和则 / 合则).
 _FUNCTION = frozenset("的地得和合与及了着过在是有之其而")
-_SKIP = _NUMERALS | _FUNCTION
+#: Function characters that may be the mis-written one inside a true idiom (迫再眉睫 / 迫在眉睫); the
+#: others make grammar, not typos, next to any word (奇怪的事 / 奇怪的是, 人的关系 / 人地关系).
+_IDIOM_FUNCTION = frozenset("与及在了之其而")
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 #: (Three-character words were tried and dropped: their one-character-off windows are mostly word
@@ -42,7 +44,10 @@ class IdiomHit:
 class IdiomIndex:
     """Four-character idioms by their one-character-left-out keys (any length works; only 4 is used)."""
 
-    def __init__(self, idioms: dict[str, int], conf: dict[str, set[str]], freq: dict[str, int]) -> None:
+    def __init__(self, idioms: dict[str, int], conf: dict[str, set[str]], freq: dict[str, int],
+                 classic: frozenset[str] = frozenset()) -> None:
+        #: true idioms (jieba tag ``i``) in which a function character may be the mis-written one (迫再眉睫)
+        self._classic = classic
         self._keys: dict[str, list[str]] = {}
         self._conf = conf
         self._freq = freq
@@ -76,7 +81,10 @@ class IdiomIndex:
         for i in range(n):
             for idiom in keys.get(window[:i] + "?" + window[i + 1:], ()):
                 wrong, right = window[i], idiom[i]
-                if wrong in _SKIP or right in _SKIP or wrong not in conf.get(right, ()):
+                if wrong not in conf.get(right, ()) or wrong in _NUMERALS or right in _NUMERALS:
+                    continue
+                if (wrong in _FUNCTION or right in _FUNCTION) and not (
+                        idiom in self._classic and {wrong, right} & _FUNCTION <= _IDIOM_FUNCTION):
                     continue
                 if not self._real_phrase(window, i, self._idioms[idiom]):
                     yield IdiomHit(j, window, idiom)

@@ -173,4 +173,38 @@ def test_curated_pairs_have_a_named_source_section():
     rows = [line.split("\t") for line in (RULES_DIR / "typos_extra.txt").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]
     assert len(rows) >= 400 and all(len(r) == 4 and r[0] != r[1] for r in rows)
-    assert {r[3].split(":")[0] for r in rows} == {"咬文嚼字", "成语误写", "GF1001-2001", "公文常见错别字"}
+    assert {r[3].split(":")[0] for r in rows} == {"咬文嚼字", "成语误写", "GF1001-2001", "公文常见错别字", "public"}
+    # the public pairs: the candidate half of benchmarks/data/public_typos/, none of the held-out half
+    public = {r[0] for r in rows if r[3].startswith("public:src-")}
+    data = RULES_DIR.parent / "benchmarks" / "data" / "public_typos"
+    held = {line.split("\t")[0] for line in (data / "heldout.tsv").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")}
+    cand = {line.split("\t")[0] for line in (data / "candidates.tsv").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")}
+    assert public == cand and len(held) >= 100 and not held & {r[0] for r in rows}
+
+
+def test_idiom_index_learns_confusions_from_listed_idioms():
+    """Issue 10 (TX002 recall on unseen idioms): a character pair mis-written in one listed four-character phrase
+    (高瞻远嘱, 闻名遐尔) is confusable in every idiom, so unlisted idioms with the same slip fire; pairs mined from
+    learners' training sentences are not learned, and correct idioms stay silent."""
+    assert findings("各国媒体举世嘱目地关注这次会议。", "TX002") == ["举世嘱目"]
+    assert findings("这里的山水名闻遐尔，游客络绎不绝。", "TX002") == ["名闻遐尔"]
+    assert findings("各国媒体举世瞩目地关注这次会议，这里的山水名闻遐迩。", "TX002") == []
+    conf = lexicon().idioms._conf  # 人/大 is a learner's slip of a training sentence (业内大士): not learned
+    assert "大" not in conf.get("人", set()) and "瞩" in conf.get("嘱", set())
+
+
+def test_idiom_function_character_slips_in_true_idioms_only():
+    """A function character mis-written inside a true idiom (迫再眉睫, 与事无补-like) fires; the same swap in
+    grammar (奇怪的事 / 奇怪的是, 人的关系 / 人地关系) or in an ordinary phrase stays silent."""
+    assert findings("防汛工作已经迫再眉睫，各乡镇要立即行动。", "TX002") == ["迫再眉睫"]
+    assert findings("防汛工作已经迫在眉睫。这不是什么奇怪的事。要处理好人的关系。", "TX002") == []
+
+
+def test_idiom_dictionary_adds_idioms_jieba_lacks():
+    """rules/idioms.txt (a 29,502-entry 成语 list) indexes idioms jieba's dictionary does not tag (一代楷模), so
+    their slips fire; the correct idiom stays silent."""
+    assert "一代楷模" in lexicon().idioms._idioms
+    assert findings("他是新时代的一伐楷模，值得大家学习。", "TX002") == ["一伐楷模"]
+    assert findings("他是新时代的一代楷模，值得大家学习。", "TX002") == []
