@@ -48,13 +48,18 @@ class IdiomIndex:
                  classic: frozenset[str] = frozenset()) -> None:
         #: true idioms (jieba tag ``i``) in which a function character may be the mis-written one (迫再眉睫)
         self._classic = classic
-        self._keys: dict[str, list[str]] = {}
+        #: key -> the idiom, or a tuple of idioms when several share the key (one string, not a list, for the
+        #: ~99 % of keys with one idiom: 200,000 keys, about 17 MB less in the check process)
+        self._keys: dict[str, str | tuple[str, ...]] = {}
         self._conf = conf
         self._freq = freq
         self._idioms = idioms
+        keys = self._keys
         for idiom in idioms:
             for i in range(len(idiom)):
-                self._keys.setdefault(idiom[:i] + "?" + idiom[i + 1:], []).append(idiom)
+                key = idiom[:i] + "?" + idiom[i + 1:]
+                have = keys.get(key)
+                keys[key] = idiom if have is None else (*((have,) if isinstance(have, str) else have), idiom)
         # one changed character leaves the first or the last two characters of an idiom intact
         four = [i for i in idioms if len(i) == 4]
         self._halves = frozenset(i[:2] for i in four) | frozenset("?" + i[2:] for i in four)
@@ -79,7 +84,8 @@ class IdiomIndex:
             return
         keys, conf = self._keys, self._conf
         for i in range(n):
-            for idiom in keys.get(window[:i] + "?" + window[i + 1:], ()):
+            found = keys.get(window[:i] + "?" + window[i + 1:], ())
+            for idiom in (found,) if isinstance(found, str) else found:
                 wrong, right = window[i], idiom[i]
                 if wrong not in conf.get(right, ()) or wrong in _NUMERALS or right in _NUMERALS:
                     continue
