@@ -157,15 +157,19 @@ def _markup_findings(tree, where: str, ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _offsite_anchor_texts(page: PageRecord, ctx: CheckContext) -> Iterator[tuple[str, str]]:
+    """(target, text) of the visible links to other hosts: a hidden one is SC001's (one incident, one finding)."""
     tree = page.tree
     if tree is None:
         return
     base = page.final_url or page.url
+    sheet: dict[Any, str] | None = None
     for a in tree.iter("a"):
         target = urljoin(base, (a.get("href") or "").strip())
         text = " ".join(a.text_content().split())
         if text and _offsite(target, ctx):
-            yield target, text
+            sheet = stylesheet_hidden(tree) if sheet is None else sheet
+            if element_hidden(a, sheet) is None:
+                yield target, text
 
 
 def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
@@ -184,7 +188,8 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
 
     ## Known problems
     Weak words (百家乐, 六合彩, 刷单) in ordinary text are not reported because government pages warn
-    against gambling and fraud with them; spam written only into images is not seen.
+    against gambling and fraud with them; spam written only into images is not seen. Links hidden from
+    visitors are not read here: a hidden spam link is one SC001 finding, not also an SC002 one.
     """
     ignored = ctx.options.ignored_phrases
     reported: set[tuple[str, str]] = ctx.memo.setdefault(_MEMO_SC002, set())
