@@ -312,6 +312,9 @@ def extract_footer(record: PageRecord, ctx: CheckContext) -> dict[str, Any]:
     raw, payloads = _raw(record.html)
     payload_text = TAG.sub(" ", "\n".join(payloads))
     body_text = visible_text(body)
+    if not body_text.strip() and not payload_text.strip():
+        # nothing a visitor sees (an ``alert(); history.back()`` error stub, a script redirect): no footer
+        return {"template": signature}
     text = body_text + "\n" + payload_text
     # the end of the page stands in for the footer only when no element is marked as one (an article's last
     # quarter is often its own text, with the author's phone number)

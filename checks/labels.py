@@ -142,8 +142,25 @@ def _domain_ok(domain: str, page_url: str, ctx: CheckContext) -> bool:
     return any(_host(d) in allowed for d in re.split(r"[,，;；\s]+", domain) if d)
 
 
+#: An unrendered template placeholder left in a label value (Vue/Nuxt ``{{ x }}``, JSP/FreeMarker ``${x}``,
+#: Velocity ``$!{x}``, ASP ``<%= x %>``, DedeCMS ``{dede:x/}``, EmpireCMS ``[!--x--]``, PHP ``{$x}``).
+_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_$][A-Za-z0-9_.$\[\]'\"|() -]*\}\}|\$!?\{[A-Za-z_][A-Za-z0-9_.]*\}|<%.*?%>"
+                          r"|\{dede:|\[!--[A-Za-z_.]+--\]|\{\$[A-Za-z_][A-Za-z0-9_.\[\]'\"]*\}")
+
+
+def _placeholders(labels: dict[str, str]) -> Iterator[tuple[str, ...]]:
+    for name, value in labels.items():
+        if value and _PLACEHOLDER.search(value):
+            known = (*label_rules()["article"]["required"], *label_rules()["column"]["required"])
+            shown = next((n for n in known if n.lower() == name), name)
+            yield shown, value, f"网页标签 {shown} 的值 {value} 是未替换的模板占位符（页面模板未填入内容）"
+
+
 def _label_problems(labels: dict[str, str], page_url: str, ctx: CheckContext) -> Iterator[tuple[str, ...]]:
     """(label, value, message) for each label that contradicts the registry or the page."""
+    left = list(_placeholders(labels))
+    yield from left
+    labels = {k: v for k, v in labels.items() if k not in {n.lower() for n, _v, _m in left}}
     code, expected = labels.get("siteidcode"), (ctx.site.site_code or "").strip()
     if code and expected and code.lower() != expected.lower():
         yield "SiteIDCode", code, f"网页标签 SiteIDCode 为 {code}，与登记的网站标识码 {expected} 不一致"
@@ -165,7 +182,8 @@ def page_label_mismatch(record: PageRecord, ctx: CheckContext) -> Iterator[Findi
     ## What it does
     Checks that the page labels agree with the registry and the page: SiteIDCode equals the
     registered 网站标识码, SiteDomain names the page's host, PubDate is a date
-    (``YYYY[-/]MM[-/]DD( HH:MM(:SS)?)?``) not later than the checkpoint (``as_of``).
+    (``YYYY[-/]MM[-/]DD( HH:MM(:SS)?)?``) not later than the checkpoint (``as_of``), and that no label
+    is an unrendered template placeholder (``{{ detail.title }}``, ``${title}``, ``<%= Title %>``).
     One finding per wrong label, keyed by the label name.
 
     ## Why is this bad?

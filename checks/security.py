@@ -156,16 +156,19 @@ def _markup_findings(tree, where: str, ctx: CheckContext) -> Iterator[Finding]:
         yield finding("SC001", msg, page=where, target=target, evidence=evidence)
 
 
-def _offsite_anchor_texts(page: PageRecord, ctx: CheckContext) -> Iterator[tuple[str, str]]:
+def _offsite_anchor_texts(page: PageRecord, ctx: CheckContext) -> Iterator[tuple[str, str, bool]]:
+    """(target, text, hidden) of the links to other hosts; ``hidden``: invisible to visitors (SC001's)."""
     tree = page.tree
     if tree is None:
         return
     base = page.final_url or page.url
+    sheet: dict[Any, str] | None = None
     for a in tree.iter("a"):
         target = urljoin(base, (a.get("href") or "").strip())
         text = " ".join(a.text_content().split())
         if text and _offsite(target, ctx):
-            yield target, text
+            sheet = stylesheet_hidden(tree) if sheet is None else sheet
+            yield target, text, element_hidden(a, sheet) is not None
 
 
 def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
@@ -184,7 +187,9 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
 
     ## Known problems
     Weak words (百家乐, 六合彩, 刷单) in ordinary text are not reported because government pages warn
-    against gambling and fraud with them; spam written only into images is not seen.
+    against gambling and fraud with them; spam written only into images is not seen. In a link hidden from
+    visitors only strong terms count (a spam brand is illicit content wherever it is); a weak topic word
+    there is the hidden-link incident alone (SC001), not a second finding.
     """
     ignored = ctx.options.ignored_phrases
     reported: set[tuple[str, str]] = ctx.memo.setdefault(_MEMO_SC002, set())
@@ -201,9 +206,9 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
         if not m.entry.weak and not is_ignored(m, ignored):
             ev = hits.setdefault(m.text[m.start:m.end], _illicit_evidence(m, m.context(20), "网页关键词/描述"))
             ev["count"] += 1
-    for target, text in _offsite_anchor_texts(page, ctx):
+    for target, text, hidden in _offsite_anchor_texts(page, ctx):
         for m in lexicon().scan(text, frozenset({"SC002"})):
-            if not is_ignored(m, ignored):
+            if not is_ignored(m, ignored) and not (hidden and m.entry.weak):
                 ev = hits.setdefault(m.text[m.start:m.end], _illicit_evidence(m, text[:60], "站外链接文字"))
                 ev.setdefault("target", target)
                 ev["count"] += 1

@@ -160,3 +160,33 @@ def test_cutoff_months_clamps_day():
 ])
 def test_cutoff_months_calendar(as_of, months, expected):
     assert cutoff(as_of, {"months": months}) == expected
+
+
+@pytest.mark.rule_case("UP005", fires=True, silent=True)
+def test_up005_gridview_empty_data_text():
+    """An ASP.NET GridView EmptyDataTemplate (没有找到相关记录) is a placeholder; the same words in an article
+    sentence, or in a footer, are not (issue 10, session 3b: the aspx held-out site)."""
+    from lxml import html as lh
+
+    from xunjian.checks.pagetype import placeholder_phrase
+
+    grid = ("<html><body><table id='GridView1'><tr><td colspan='2'><div class='empty'>没有找到相关记录！</div>"
+            "</td></tr></table><div class='footer'>版权所有 信丰县人民政府</div></body></html>")
+    assert placeholder_phrase(lh.fromstring(grid), grid) == "没有找到相关记录"
+    ok = ("<html><body><table id='GridView1'><tr><td><a href='/a.aspx?ID=1'>关于开展统计执法检查的通知</a></td>"
+          "<td>2026/11/20</td></tr></table><p>全县安全生产形势平稳。</p></body></html>")
+    assert placeholder_phrase(lh.fromstring(ok), ok) is None
+
+
+@pytest.mark.rule_case("UP004", fires=True, silent=True)
+@pytest.mark.parametrize(("name", "newest", "rule"), [
+    ("财政预决算", date(2025, 3, 20), "UP004"), ("部门预决算", date(2026, 3, 20), None),
+    ("财政预决算", date(2025, 11, 22), None),
+])
+def test_up004_budget_columns_have_a_yearly_cycle(name, newest, rule):
+    from xunjian.checks.pagetype import categorize
+
+    category = categorize(name)
+    assert category == "longterm"
+    view = view_of([page("c/")], [col("c/", category, newest=newest)])
+    assert [f.rule for f in columns_not_updated(view, CTX)] == ([rule] if rule else [])

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import hanweb, kpy, lonsun, nanwei, trs, wpcounty
+from . import aspx, hanweb, kpy, lonsun, nanwei, trs, wpcounty, zhanqun
 from .common import EXT, Site
 
 #: kpy is the held-out site, written after the fixes (see its docstring); nanwei and wpcounty are the second
-#: held-out pair (issue 10, session 3), written before reading the checks.
-SITES = (trs, hanweb, lonsun, kpy, nanwei, wpcounty)
-HELD_OUT = ("nanwei_nanyu", "wp_liulin")
+#: held-out pair (issue 10, session 3), written before reading the checks; aspx and zhanqun the third pair
+#: (session 3b), likewise.
+SITES = (trs, hanweb, lonsun, kpy, nanwei, wpcounty, aspx, zhanqun)
+HELD_OUT = ("nanwei_nanyu", "wp_liulin", "aspx_xinfeng", "zq_qinghe_jyj")
 
 
 def build_all(out: Path, ext: str = EXT) -> dict[str, tuple[Path, dict[str, Any]]]:
