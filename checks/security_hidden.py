@@ -56,7 +56,11 @@ def _offscreen(decl: dict[str, str]) -> bool:
 def _zero_box(decl: dict[str, str]) -> bool:
     if decl.get("overflow") not in ("hidden", "clip") and decl.get("overflow-y") != "hidden":
         return False
-    return any((_length(decl.get(p, "")) or 1) <= 1 and p in decl for p in ("width", "height", "max-height"))
+    for prop in ("width", "height", "max-height"):  # auto, 100%, inherit ... are not a size of 0 or 1 px
+        size = _length(decl.get(prop, "")) if prop in decl else None
+        if size is not None and size <= 1:
+            return True
+    return False
 
 
 def hiding_reason(decl: dict[str, str]) -> str | None:
