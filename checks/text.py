@@ -140,6 +140,8 @@ def text_findings(page: PageRecord, ctx: CheckContext,
         if m.code not in codes or is_ignored(m, ignored):
             continue
         wrong = m.text[m.start:m.end]
+        if m.code == "TX004" and seg.kind != "template" and _named_in_its_time(page, m):
+            continue  # an article of the reform's time (or before) names the body as it then was
         if m.code == "TX003" and (wrong in allow or m.entry.pattern in allow):
             continue  # the site's allow list (registry or console): words this site uses legitimately
         if m.code == "TX003" and m.entry.weak and not spam_context(m):
@@ -164,9 +166,17 @@ def text_findings(page: PageRecord, ctx: CheckContext,
             yield f
         else:
             on_page[key] = f
-            if m.code == "TX003" and m.entry.weak:
+            if m.code == "TX003":  # the context words after it belong to the same advertisement
                 ads.append([seg, m.end, f])
     yield from on_page.values()
+
+
+def _named_in_its_time(page: PageRecord, m: Match) -> bool:
+    """An article published no later than the year after the reform that renamed the body (``source``
+    ``"2018年机构改革"``; local bodies followed within a year): the old name was current, or still was."""
+    published = (page.facts or {}).get("pubdate") if page.page_type == "article" else None
+    reform = m.entry.source[:4]
+    return bool(published) and reform.isdigit() and int(str(published)[:4]) <= int(reform) + 1
 
 
 def _same_ad(ads: list[list[Any]], seg: Segment, m: Match, wrong: str) -> bool:
@@ -262,8 +272,10 @@ def outdated_term(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     ``国家工商总局``, ``环保局``. Use instead: ``国家市场监督管理总局``, ``生态环境局``.
 
     ## Known problems
-    Old articles legitimately name the body as it was then; ``原``/``前`` before the name and 门 after it
-    (农业部门) are skipped, everything else is reported at ``warn`` level.
+    Old articles legitimately name the body as it was then: an article published no later than the year
+    after the reform (the term's ``reform`` year + 1; local bodies were renamed within a year) is not judged
+    (its template blocks still are); ``原``/``前`` before the name and 门 after it (农业部门) are skipped,
+    everything else is reported at ``warn`` level.
     """
     return text_findings(page, ctx, frozenset({"TX004"}))
 

@@ -251,6 +251,12 @@ def _run_page_text(case: RuleCase) -> list:
     ctx = CheckContext(SiteInfo("demo", "示例市人民政府", "http://127.0.0.1:8000/"), AS_OF)
     url = case.opts.get("url", "http://127.0.0.1:8000/a.html")
     page = PageRecord(url=url, final_url=url, status=200, html=case.html, content_type="text/html")
+    if "page_type" in case.opts:  # a typed page gets the facts the crawl's check process gives it (its date...)
+        from xunjian import checks
+
+        page.page_type = case.opts["page_type"]
+        for extractor in checks.extractors():
+            page.facts.update(extractor(page, ctx) or {})
     return [*text_findings(page, ctx), *hidden_link_findings(page, ctx), *illicit_findings(page, ctx),
             *foreign_script_findings(page, ctx)]
 
