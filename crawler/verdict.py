@@ -183,7 +183,31 @@ def judge_response(
         return "wrong", "深层链接被重定向到首页"
     if 200 <= status < 300 and is_soft404(title, heading, text_length, body_text, error_box):
         return "wrong", f"页面返回 {status}，但内容是错误页面"
+    if 200 <= status < 300 and is_script_bounce(body, body_text):
+        return "wrong", f"页面返回 {status}，但只弹出提示并返回（错误页面）"
     return "ok", f"HTTP {status}"
+
+
+#: ``alert('信息不存在');history.back()``: a message box, then back, away or closed — and nothing else to see.
+_BOUNCE = re.compile(r"""alert\s*\(\s*(['"])(?P<msg>[^'"\n]{1,120})\1\s*\)\s*;?\s*(?:window\.|self\.|top\.)?"""
+                     r"""(?:(?P<back>history\.(?:back|go)\s*\(|close\s*\()|location(?:\.href)?\s*=|location\.replace\s*\()""",
+                     re.I)
+#: A message box that then moves the visitor elsewhere is an error page only if it says so (not 本站已迁移).
+_BOUNCE_ERROR = re.compile(r"不存在|删除|错误|无效|过期|无权|失败|不正确|找不到|非法|没有|不能访问|not found|error", re.I)
+_BOUNCE_MAX_TEXT = 30
+
+
+def is_script_bounce(body: str, body_text: str | Callable[[], str] = "") -> bool:
+    """A 2xx page that only shows a script message box and sends the visitor back (or away): the error page
+    of many older CMSs (``<script>alert('该信息不存在或已删除！');history.back();</script>``). A page with
+    visible content of its own is never one, whatever its scripts do."""
+    m = _BOUNCE.search(body) if body and len(body) <= 20000 and "alert" in body else None
+    if m is None or not (m.group("back") or _BOUNCE_ERROR.search(m.group("msg"))):
+        return False
+    text = body_text() if callable(body_text) else body_text
+    if not text and body:  # body_text is only filled for short pages: compute it from the markup here
+        text = " ".join(re.sub(r"(?is)<(script|style|noscript)\b.*?</\1>|<[^>]+>", " ", body).split())
+    return len(text) <= _BOUNCE_MAX_TEXT
 
 
 def judge_failure(failure: Failure) -> tuple[str, str]:

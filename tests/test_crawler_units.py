@@ -76,3 +76,20 @@ def test_verdicts():
     assert not is_challenge(200, "<html>" + "正文" * 20000 + "acw_sc__v2</html>")
     assert redirected_to_homepage("http://h/news/1.html", "http://h/index.html")
     assert not redirected_to_homepage("http://h/news/", "http://h/news/index.html")
+
+
+def test_script_bounce_pages_are_error_pages_and_scripted_pages_are_not():
+    """``alert('…不存在');history.back()`` stubs (older CMS error pages) answer 200: a wrong link; a page with
+    content of its own, or a message box that only announces a move, is not one."""
+    from xunjian.crawler.verdict import is_script_bounce, judge_response
+
+    bounce = "<html><head><script>alert('该信息不存在或已删除！');history.back();</script></head><body></body></html>"
+    assert judge_response(200, "http://h/show.asp?id=9", "http://h/show.asp?id=9", body=bounce)[0] == "wrong"
+    assert is_script_bounce("<script>alert(\"参数错误\");location.href='/';</script>")
+    assert is_script_bounce("<script>alert('请先登录');window.close();</script>")
+    content = ("<html><body><script>alert('欢迎访问');history.back();</script><h1>市政府工作报告</h1><p>"
+               + "正文内容" * 20 + "</p></body></html>")
+    assert not is_script_bounce(content)
+    assert judge_response(200, "http://h/a.html", "http://h/a.html", body=content)[0] == "ok"
+    assert not is_script_bounce("<script>alert('本站已迁移至新网址');location.href='http://new.gov.cn/';</script>")
+    assert not is_script_bounce("<html><body><script>var x = 1;</script></body></html>")
