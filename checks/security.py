@@ -35,7 +35,7 @@ from xunjian.checks.security_hidden import (
     sheet_styles,
     stylesheet_hidden,
 )
-from xunjian.checks.text import WHERE, is_ignored, page_matches
+from xunjian.checks.text import CONTACT, SPAM_WINDOW, WHERE, is_ignored, page_matches
 from xunjian.checks.textextract import meta_text
 from xunjian.checks.wordlists import Match, lexicon
 from xunjian.config import RULES_DIR
@@ -186,8 +186,9 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     ``澳门新葡京娱乐场欢迎您，注册送彩金``; ``<a href="http://bet.example/">百家乐在线</a>``.
 
     ## Known problems
-    Weak words (百家乐, 六合彩, 刷单) in ordinary text are not reported because government pages warn
-    against gambling and fraud with them; spam written only into images is not seen. In a link hidden from
+    Weak words (百家乐, 六合彩, 刷单) in ordinary text are reported only with a solicitation (注册即送, 首存,
+    日赚 ...) or a buyer's contact nearby (:func:`solicited`), because government pages warn against gambling
+    and fraud with them; spam written only into images is not seen. In a link hidden from
     visitors only strong terms count (a spam brand is illicit content wherever it is); a weak topic word
     there is the hidden-link incident alone (SC001), not a second finding.
     """
@@ -195,8 +196,14 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = ctx.memo.setdefault(_MEMO_SC002, set())
     where = page.final_url or page.url
     hits: dict[str, dict[str, Any]] = {}
+    ads: set[tuple[int, int, int]] = set()  # (segment, sentence start, end) already reported: one ad, one finding
     for seg, m in page_matches(page, ctx):
-        if m.code == "SC002" and not m.entry.weak and not is_ignored(m, ignored):
+        if m.code == "SC002" and m.entry.weak and not is_ignored(m, ignored):
+            sentence = _sentence(m)
+            if (id(seg), *sentence) not in ads and solicited(m, sentence):
+                ads.add((id(seg), *sentence))
+                hits.setdefault(m.text[m.start:m.end], _illicit_evidence(m, m.context(20), WHERE.get(seg.kind, "")))["count"] += 1
+        elif m.code == "SC002" and not m.entry.weak and not is_ignored(m, ignored):
             evidence = _illicit_evidence(m, m.context(20), WHERE.get(seg.kind, ""))
             hit = hits.setdefault(m.text[m.start:m.end], evidence)
             hit["count"] += 1
@@ -219,6 +226,29 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
         reported.add((page_url, word))
         msg = f"违法违规内容：页面出现「{word}」（{ev['category']}）"
         yield finding("SC002", msg, page=page_url, target=ev.get("target"), evidence=ev, key=word)
+
+
+#: What a spam advertisement says and a warning never does: a sign-up bonus, a deposit offer, quick money.
+_SOLICIT = re.compile(r"(?<![“‘「『\"'])(?:注册(?:即|就)?送|首存|首充|充值(?:即|就)?送|存(?:款)?(?:即|就)?送|日赚|"
+                      r"提款秒到|秒提现|返水|点击进入|立即注册|免费试玩)")  # a quoted lure is a warning's example
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def _sentence(m: Match, window: int = SPAM_WINDOW) -> tuple[int, int]:
+    """The sentence around a match (at most ``window`` characters either side)."""
+    lo, hi = max(0, m.start - window), min(len(m.text), m.end + window)
+    ends = [e.end() for e in _SENTENCE_END.finditer(m.text, lo, m.start)]
+    after = _SENTENCE_END.search(m.text, m.end, hi)
+    return (ends[-1] if ends else lo), (after.start() if after else hi)
+
+
+def solicited(m: Match, sentence: tuple[int, int]) -> bool:
+    """A weak topic word (百家乐, 网上赌场) in visible text with a solicitation or a buyer's contact in the same
+    sentence: an advertisement (a police warning about gambling has neither)."""
+    lo, hi = sentence
+    return bool(_SOLICIT.search(m.text, lo, hi)) or bool(CONTACT.search(m.text, lo, hi))
 
 
 def _illicit_evidence(m: Match, context: str, where: str) -> dict[str, Any]:

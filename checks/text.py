@@ -32,7 +32,7 @@ _MEMO_BLOCKS = "text/blocks"
 _MEMO_REPORTED = "text/reported"
 _MEMO_SEGMENTS = "text/segments"
 #: A buyer's contact: a mobile number, a QQ number or a WeChat id (landlines are on every government page).
-_CONTACT = re.compile(
+CONTACT = re.compile(
     r"(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
     r"|(?:QQ|qq|Q\s?Q|扣扣|企鹅|ＱＱ)\s*(?:号码?)?\s*[:：]?\s*\d{5,11}"
     r"|(?:微信|薇信|威信|[Vv]信|[Vv][Xx]|[Ww][Xx]|加[Vv微])\s*(?:号)?\s*[:：]?\s*[A-Za-z][-_A-Za-z0-9]{5,19}"
@@ -101,7 +101,7 @@ def is_ignored(m: Match, ignored: set[str] | frozenset[str]) -> bool:
 
 def spam_context(m: Match, window: int = SPAM_WINDOW) -> bool:
     """A buyer's contact within ``window`` characters of the match: the text is an advertisement."""
-    return bool(_CONTACT.search(m.text, max(0, m.start - window), m.end + window))
+    return bool(CONTACT.search(m.text, max(0, m.start - window), m.end + window))
 
 
 def _message(m: Match, wrong: str) -> str:
