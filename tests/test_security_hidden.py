@@ -143,7 +143,8 @@ def test_browser_confirms_fixture_hidden_links(site_server):
         assert by_href[f"http://casino-{host}.example/"]["visible"] is False, host
     confirmed = confirm_hidden_links(static, visibility, ctx, url)
     expected = [f"http://casino-{h}.example/" for h in "abcdefg"]
-    expected += [f"http://farm{i}.example/" for i in (1, 2, 3)] + ["http://seo-h.example/"]
+    expected += [f"http://farm{i}.example/" for i in (1, 2, 3)] + ["http://seo-h.example/", "http://ag-casino.example/",
+                                                                 "http://www.casino-news.example/"]
     for host in ("power-council", "dam-centre", "renewables", "partner-b"):  # clearfix boxes: visible, silent
         assert by_href[f"http://{host}.example/"]["visible"] is True, host
     assert sorted(f.target for f in confirmed) == sorted(expected)
