@@ -186,9 +186,9 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     ``澳门新葡京娱乐场欢迎您，注册送彩金``; ``<a href="http://bet.example/">百家乐在线</a>``.
 
     ## Known problems
-    Weak words (百家乐, 六合彩, 刷单) in ordinary text are reported only with a solicitation (注册即送, 首存,
-    日赚 ...) or a buyer's contact nearby (:func:`solicited`), because government pages warn against gambling
-    and fraud with them; spam written only into images is not seen. In a link hidden from
+    Weak gambling words (百家乐, 六合彩) in ordinary text are reported only with a solicitation (注册即送,
+    首存, 日赚 ...) or a buyer's contact in the same sentence (:func:`solicited`), because government pages
+    warn against gambling with them; weak fraud and adult words in ordinary text are left to TX003 (spam); spam written only into images is not seen. In a link hidden from
     visitors only strong terms count (a spam brand is illicit content wherever it is); a weak topic word
     there is the hidden-link incident alone (SC001), not a second finding.
     """
@@ -198,8 +198,8 @@ def illicit_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     hits: dict[str, dict[str, Any]] = {}
     ads: set[tuple[int, int, int]] = set()  # (segment, sentence start, end) already reported: one ad, one finding
     for seg, m in page_matches(page, ctx):
-        if m.code == "SC002" and m.entry.weak and not is_ignored(m, ignored):
-            sentence = _sentence(m)
+        if m.code == "SC002" and m.entry.weak and m.entry.category == "gambling" and not is_ignored(m, ignored):
+            sentence = _sentence(m)  # gambling only: fraud and adult ads in messages are TX003 spam
             if (id(seg), *sentence) not in ads and solicited(m, sentence):
                 ads.add((id(seg), *sentence))
                 hits.setdefault(m.text[m.start:m.end], _illicit_evidence(m, m.context(20), WHERE.get(seg.kind, "")))["count"] += 1
