@@ -279,10 +279,10 @@ def sample_pages(view: ScanView, per_template: int, skip: set[str] | frozenset[s
     return {sig: [page for *_, page in kept] for sig, kept in sorted(groups.items())}
 
 
-def framed_footers(view: ScanView) -> FooterOf:
-    """A page's footer facts and those of the same-site pages it shows in frames: a footer in an
-    ``<iframe src="/footer.html">`` is what the visitor sees at the bottom of the page."""
-    framed = framed_urls(view)  # a few include pages: only their footers are kept, not every page's
+def framed_footers(view: ScanView, framed: set[str]) -> FooterOf:
+    """A page's footer facts and those of the same-site pages it shows in frames (``framed``, from
+    :func:`framed_urls`): a footer in an ``<iframe src="/footer.html">`` is what the visitor sees at the bottom
+    of the page. Only the framed include pages' footers are kept, not every page's."""
     by_url: dict[str, dict[str, Any]] = {}
     for page in view.pages if framed else ():
         footer = (page.facts or {}).get("footer")
@@ -342,11 +342,12 @@ _KIND_ZH = {"column": "栏目页", "article": "内容页", "other": "其他页�
 def check_footer(view: ScanView, ctx: CheckContext) -> Iterator[Finding]:
     """FT001-FT009 on the homepage and on sampled inner pages of each template (one per rule and template)."""
     homepage = view.homepage
-    footer_of = framed_footers(view)
+    framed = framed_urls(view)  # one pass over the stored pages, shared by the two below
+    footer_of = framed_footers(view, framed)
     if homepage is not None and (homepage.facts or {}).get("footer") is not None:
         yield from _homepage_findings(homepage, ctx, footer_of)
     per_template = ctx.options.footer_sample_per_template
-    for group, pages in sample_pages(view, per_template, framed_urls(view)).items():
+    for group, pages in sample_pages(view, per_template, framed).items():
         yield from _template_findings(group, pages, ctx, footer_of)
 
 

@@ -205,8 +205,10 @@ def is_script_bounce(body: str, body_text: str | Callable[[], str] = "") -> bool
     if m is None or not (m.group("back") or _BOUNCE_ERROR.search(m.group("msg"))):
         return False
     text = body_text() if callable(body_text) else body_text
-    if not text and body:  # body_text is only filled for short pages: compute it from the markup here
-        text = " ".join(re.sub(r"(?is)<(script|style|noscript)\b.*?</\1>|<[^>]+>", " ", body).split())
+    if not text and body:  # body_text is only filled for short pages: read it from the (small) markup here
+        import lxml.html
+
+        text = visible_text(lxml.html.document_fromstring(body))
     return len(text) <= _BOUNCE_MAX_TEXT
 
 

@@ -40,8 +40,6 @@ _RESULT_COLUMNS = ("target", "outcome", "status", "reason", "final_url", "redire
                    "checked_at")
 
 
-
-
 def carry_forward(db_url: str, site_id: str, scan_id: int, previous_id: int,
                   only: list[int] | None = None) -> dict[str, int]:
     """Copy the previous scan's pages to carry (module docstring) into scan ``scan_id``; ``only``: among these
