@@ -41,15 +41,28 @@ def serve(pages: int, workdir: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit("benchmark site did not start")
 
 
-def peak_rss(proc: subprocess.Popen) -> tuple[int, float, float]:
-    """Wait for the process; return (exit code, peak RSS in MB of it and its children, peak of it alone)."""
+def peak_rss(proc: subprocess.Popen, cpu: dict | None = None) -> tuple[int, float, float]:
+    """Wait for the process; return (exit code, peak RSS in MB of it and its children, peak of it alone).
+
+    ``cpu``, if given, is filled with the CPU seconds (user + system) last seen of the process ("main") and of
+    its children by pid (each child's figure is read every 0.2 s, so a child's last 0.2 s may be missed)."""
     ps = psutil.Process(proc.pid)
     peak = peak_main = 0
+    children: dict[int, psutil.Process] = {}
     while proc.poll() is None:
         try:
             main = ps.memory_info().rss
-            rss = main + sum(c.memory_info().rss for c in ps.children(recursive=True))
+            rss = main
+            for child in ps.children(recursive=True):
+                child = children.setdefault(child.pid, child)
+                rss += child.memory_info().rss
+                if cpu is not None:
+                    times = child.cpu_times()
+                    cpu[child.pid] = times.user + times.system
             peak, peak_main = max(peak, rss), max(peak_main, main)
+            if cpu is not None:
+                times = ps.cpu_times()
+                cpu["main"] = times.user + times.system
         except psutil.Error:
             pass
         time.sleep(0.2)
@@ -103,7 +116,8 @@ def worker_run(env: dict, db_url: str, profile: Path | None = None) -> dict:
         command[1:1] = ["-m", "cProfile", "-o", str(profile / "crawler.prof")]
         env = dict(env, XUNJIAN_PROFILE_CHECKS=str(profile / "checks.prof"))
     proc = subprocess.Popen(command, env=env)
-    code, rss, rss_main = peak_rss(proc)
+    cpu: dict = {}
+    code, rss, rss_main = peak_rss(proc, cpu)
     seconds = time.monotonic() - start
     with session_scope(db_url) as s:
         scan = s.scalars(select(Scan).where(Scan.site_id == "bench").order_by(Scan.id.desc())).first()
@@ -113,7 +127,24 @@ def worker_run(env: dict, db_url: str, profile: Path | None = None) -> dict:
         requests = (scan.stats or {}).get("downloader/request_count", 0)
     return {"exit": code, "reused": reused, "carried": carried, "requests": requests, "env": env, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
             "seconds": round(seconds, 1), "pages_per_s": round(stored[1] / seconds, 1),
-            "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "peak_rss_crawler_mb": round(rss_main), "db_mb": round(db_size(db_url), 1)}
+            "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "peak_rss_crawler_mb": round(rss_main),
+            "cpu_crawler_s": round(cpu.get("main", 0), 1),
+            "cpu_children_s": sorted((round(v, 1) for k, v in cpu.items() if k != "main"), reverse=True), "db_mb": round(db_size(db_url), 1)}
+
+
+def bare_run(url: str, conc: int, server: psutil.Process) -> dict:
+    """The bare spider's figures, with its CPU seconds and the site server's."""
+    before = sum(server.cpu_times()[:2])
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen([sys.executable, str(HERE / "bare_spider.py"), url, str(conc)], stdout=out)
+        cpu: dict = {}
+        code, rss, _ = peak_rss(proc, cpu)
+        if code:
+            raise SystemExit(f"bare spider failed ({code})")
+        out.seek(0)
+        figures = json.loads(out.read().strip().splitlines()[-1])
+    return dict(figures, cpu_s=round(cpu.get("main", 0), 1), cpu_server_s=round(sum(server.cpu_times()[:2]) - before, 1),
+                peak_rss_mb=round(rss))
 
 
 def main() -> None:
@@ -131,10 +162,11 @@ def main() -> None:
     site, port = serve(args.pages, workdir)
     url = f"http://127.0.0.1:{port}/"
     try:
-        bare = None if args.skip_bare else json.loads(subprocess.run(
-            [sys.executable, str(HERE / "bare_spider.py"), url, str(args.concurrency)],
-            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+        server = psutil.Process(site.pid)
+        bare = None if args.skip_bare else bare_run(url, args.concurrency, server)
+        before = sum(server.cpu_times()[:2])
         full = full_scan(url, args.pages, args.concurrency, db_url, workdir, args.profile)
+        full["cpu_server_s"] = round(sum(server.cpu_times()[:2]) - before, 1)
         env = full.pop("env")
         rescan = None if args.skip_rescan else worker_run(env, db_url, args.profile_rescan)  # the nightly re-scan
         if rescan:
@@ -144,11 +176,14 @@ def main() -> None:
     ratio = full["pages_per_s"] / bare["pages_per_s"] if bare else None
     print(f"site: {args.pages} pages, concurrency {args.concurrency}, database {db_url.split(':')[0]}")
     if bare:
-        print(f"bare Scrapy spider : {bare['pages']} pages in {bare['seconds']} s = {bare['pages_per_s']} pages/s")
+        print(f"bare Scrapy spider : {bare['pages']} pages in {bare['seconds']} s = {bare['pages_per_s']} pages/s "
+              f"(CPU: spider {bare['cpu_s']} s, site server {bare['cpu_server_s']} s)")
     print(f"xunjian full scan  : {full['pages']} pages in {full['seconds']} s = {full['pages_per_s']} pages/s, "
           f"{full['targets']} unique link targets = {full['targets_per_s']}/s, {full['findings']} findings ({full['status']})")
     print(f"ratio full/bare    : {f'{ratio:.0%}' if ratio else '-'}   peak RSS: {full['peak_rss_mb']} MB (crawler "
           f"{full['peak_rss_crawler_mb']} MB + check process)   database: {full['db_mb']} MB")
+    print(f"CPU seconds        : crawler process {full['cpu_crawler_s']} s, child processes {full['cpu_children_s']} "
+          f"(the first is the check process), site server {full['cpu_server_s']} s")
     if rescan:
         print(f"re-scan, unchanged: {rescan['pages']} pages in {rescan['seconds']} s ({rescan['requests']} requests, "
               f"{rescan['reused']} reused, {rescan['carried']} carried, {rescan['findings']} findings, {rescan['status']}) = "

@@ -65,6 +65,8 @@ def _link(page: PageRecord, ctx: CheckContext, a: Any) -> str | None:
 
 
 def _text(el: Any) -> str:
+    if not isinstance(el.tag, str):  # a comment or a processing instruction has no text content
+        return ""
     return " ".join((el.text_content() or "").split())
 
 
