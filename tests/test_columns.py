@@ -260,3 +260,18 @@ def test_html5_article_elements_are_list_items():
     # must stay silent: a single post (one <article> with a link in its text) is no list of dated items
     single = main_list(lxml.html.fromstring(WP_SINGLE), date(2026, 11, 22))
     assert single is None or single.dated < 2
+
+
+def test_more_link_beside_a_comment_names_its_block():
+    """A comment node next to a "更多" link (common in CMS templates: <!-- 栏目 -->) has no text content; the
+    block heading is read from the other siblings, and the extractor does not crash (it did on a real page)."""
+    from xunjian.checks.columns import extract_more_links
+
+    html = ('<html><body><div class="box"><!-- 通知公告 开始 --><h3>通知公告</h3>'
+            '<a href="/tzgg/index.html">更多&gt;&gt;</a><ul><li><a href="/tzgg/1.html">关于春节放假的通知</a></li>'
+            '</ul></div></body></html>')
+    site = SiteInfo("demo", "示例市人民政府", "http://127.0.0.1:8000/")
+    page = PageRecord(url=site.url, final_url=site.url, status=200, content_type="text/html", html=html,
+                      page_type="homepage")
+    out = extract_more_links(page, CheckContext(site, date(2026, 12, 1)))
+    assert out["more_links"] == [{"url": "http://127.0.0.1:8000/tzgg/index.html", "name": "通知公告"}]
