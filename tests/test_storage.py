@@ -27,6 +27,32 @@ def test_migrations_match_models(db_url):
     assert diff == []
 
 
+def test_schema_check_without_alembic_agrees_with_alembic(db_url):
+    """is_current reads the migration heads from the files, not through Alembic (12 MB in every worker): the
+    heads must be Alembic's, and a database one revision behind is not current."""
+    import subprocess
+    import sys
+
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from xunjian.storage.db import alembic_config, is_current, migration_heads
+
+    assert migration_heads() == frozenset(ScriptDirectory.from_config(alembic_config(db_url)).get_heads())
+    assert is_current(db_url)
+    with get_engine(db_url).begin() as conn:
+        (old,) = conn.execute(text("SELECT version_num FROM alembic_version")).one()
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    try:
+        assert not is_current(db_url)
+    finally:
+        with get_engine(db_url).begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": old})
+    probe = "import sys, xunjian.storage.db as d; d.is_current(sys.argv[1]); print('alembic' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe, db_url], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+
+
 def test_registry_upsert_never_duplicates(db_url, tmp_path):
     reg = tmp_path / "sites.yaml"
     reg.write_text("sites:\n  - id: a\n    name: 甲\n    url: http://127.0.0.1:1/\n"
