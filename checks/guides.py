@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _NUMBERING = re.compile(r"^[\s（(]*(?:[一二三四五六七八九十]+|\d+)[)）]?[、.．:：\s]*")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
+_LABEL_GAPS = re.compile(r"[\s\u3000\xa0]+|&(?:nbsp|ensp|emsp|#160|#12288|#x3000|#xa0);", re.I)
 _COLON = re.compile(r"^(.{1,12}?)\s*[:：]\s*(.*)$", re.DOTALL)
 _BLOCKS = ("p", "li", "div", "span", "h2", "h3", "h4", "h5", "strong", "b", "label")
 ADDRESS_INCOMPLETE = "未精确到街道门牌号"
@@ -124,22 +125,31 @@ def _labels_re() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(label) for label in labels))
 
 
-def _may_be_guide(html: str) -> bool:
-    """A cheap string test before parsing: a guide marker, or labels of enough different elements."""
-    if any(m in html for m in guide_rules()["markers"]):
-        return True
+def _may_be_guide(page: PageRecord) -> bool:
+    """A cheap test before reading the labels: the labels of enough different elements in the HTML, or a guide
+    marker where :func:`is_guide` looks for one (title, heading, breadcrumb). A marker elsewhere, such as a
+    办事指南 link in the menu of every page, does not make a page a guide without enough labels."""
+    html = page.html
     index = _label_index()
-    elements = {index.get(m.group(0)) for m in _labels_re().finditer(html[:400_000])}
-    return len(elements - {None}) >= int(guide_rules()["min_labels"])
+    flat = _LABEL_GAPS.sub("", html[:400_000])  # 办&nbsp;理&nbsp;时&nbsp;限: labels spaced to align a form
+    elements = {index.get(m.group(0)) for m in _labels_re().finditer(flat)}
+    if len(elements - {None}) >= int(guide_rules()["min_labels"]):
+        return True
+    return any(m in html for m in guide_rules()["markers"]) and _marked(page)
 
 
-def is_guide(page: PageRecord, labels: int) -> bool:
+def _marked(page: PageRecord) -> bool:
+    """A guide marker in the page's title, first heading or breadcrumb."""
     tree = page.tree
     h1 = tree.find(".//h1") if tree is not None else None
     where = f"{page.title} {_text(h1) if h1 is not None else ''}"
     crumbs = " ".join(_text(el) for el in tree.xpath("//*[contains(@class,'crumb') or contains(@class,'position')"
                                                       " or contains(@class,'location')]")[:2]) if tree is not None else ""
-    if any(m in where or m in crumbs for m in guide_rules()["markers"]):
+    return any(m in where or m in crumbs for m in guide_rules()["markers"])
+
+
+def is_guide(page: PageRecord, labels: int) -> bool:
+    if _marked(page):
         return labels >= 2  # a guide column's list page names the markers too, but carries no labels
     return labels >= int(guide_rules()["min_labels"])
 
@@ -156,7 +166,7 @@ def missing_elements(found: dict[str, str]) -> list[str]:
 
 def check_guide(page: PageRecord, ctx: CheckContext) -> Iterator[Finding]:
     """SV001: one finding per guide page naming its missing elements."""
-    if page.page_type == "homepage" or page.tree is None or not _may_be_guide(page.html):
+    if page.page_type == "homepage" or page.tree is None or not _may_be_guide(page):
         return
     found = guide_elements(page.tree)
     if not is_guide(page, len(found)):

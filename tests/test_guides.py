@@ -63,3 +63,18 @@ def test_pages_that_are_not_guides_are_left_alone():
     news = page("<p>会议时间：2026-11-01</p><p>地点：会议室</p><p>联系电话：123</p>", title="工作动态")
     listing = page("<ul><li><a href='g1.html'>食品经营许可办事指南</a></li></ul>", title="办事指南")
     assert list(check_guide(news, CTX)) == [] and list(check_guide(listing, CTX)) == []
+
+
+def test_menu_link_to_guides_does_not_make_every_page_a_guide_candidate():
+    """A 办事指南 link in the menu of every page is not a guide marker: the page is not read for labels (the
+    scan did so on every page), while a marker in the title, or enough labels, still is."""
+    from xunjian.checks.guides import _may_be_guide
+
+    menu = '<div class="nav"><a href="/bszn/">办事指南</a></div><h1>关于开展安全生产检查的通知</h1><p>正文</p>'
+    assert not _may_be_guide(page(menu, title="关于开展安全生产检查的通知"))
+    assert _may_be_guide(page(menu + "<p>受理条件：无</p>", title="食品经营许可办事指南"))
+    spaced = "".join(f"<tr><td>{'&nbsp;'.join(k)}</td><td>{v}</td></tr>" for k, v in FULL[:6])
+    record = page(menu + f"<table>{spaced}</table>", title="食品经营许可")
+    assert _may_be_guide(record)  # 受&nbsp;理&nbsp;条&nbsp;件: labels spaced to align the form
+    found = list(check_guide(record, CTX))
+    assert [f.rule for f in found] == ["SV001"] and "申请条件" in found[0].evidence["present"]
