@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -343,8 +344,11 @@ def run_scan(settings: Settings, site_id: str, as_of: date | None = None, trigge
     run = start_scan(settings, site_id, as_of or date.today(), trigger)
     try:
         with Heartbeat(run.db_url, run.scan_id, settings.scheduler.heartbeat_seconds):
+            started = time.monotonic()
             crawl(run, progress)
             for phase in AFTER_CRAWL:
+                # when each phase started, in seconds from the crawl's start (record_findings stores them)
+                run.report.stats[f"timing/{phase.__name__}_start_s"] = round(time.monotonic() - started, 2)
                 phase(run)
     finally:
         finish(run)

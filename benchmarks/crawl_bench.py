@@ -123,9 +123,11 @@ def worker_run(env: dict, db_url: str, profile: Path | None = None) -> dict:
         scan = s.scalars(select(Scan).where(Scan.site_id == "bench").order_by(Scan.id.desc())).first()
         stored = (scan.status, scan.pages_count, scan.targets_checked, scan.findings_count)
         reused = (scan.stats or {}).get("incremental/reused", 0)
+        timing = {k.split("/", 1)[1].removesuffix("_start_s"): v for k, v in (scan.stats or {}).items()
+                  if k.startswith("timing/")}
         carried = (scan.stats or {}).get("incremental/carried", 0)
         requests = (scan.stats or {}).get("downloader/request_count", 0)
-    return {"exit": code, "reused": reused, "carried": carried, "requests": requests, "env": env, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
+    return {"exit": code, "timing": timing, "reused": reused, "carried": carried, "requests": requests, "env": env, "status": stored[0], "pages": stored[1], "targets": stored[2], "findings": stored[3],
             "seconds": round(seconds, 1), "pages_per_s": round(stored[1] / seconds, 1),
             "targets_per_s": round(stored[2] / seconds, 1), "peak_rss_mb": round(rss), "peak_rss_crawler_mb": round(rss_main),
             "cpu_crawler_s": round(cpu.get("main", 0), 1),
@@ -184,6 +186,7 @@ def main() -> None:
           f"{full['peak_rss_crawler_mb']} MB + check process)   database: {full['db_mb']} MB")
     print(f"CPU seconds        : crawler process {full['cpu_crawler_s']} s, child processes {full['cpu_children_s']} "
           f"(the first is the check process), site server {full['cpu_server_s']} s")
+    print("phases (s from the crawl's start): " + ", ".join(f"{k} {v}" for k, v in full["timing"].items()))
     if rescan:
         print(f"re-scan, unchanged: {rescan['pages']} pages in {rescan['seconds']} s ({rescan['requests']} requests, "
               f"{rescan['reused']} reused, {rescan['carried']} carried, {rescan['findings']} findings, {rescan['status']}) = "

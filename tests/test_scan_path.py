@@ -108,6 +108,10 @@ def test_cli_scan_and_scheduled_scan_agree(tmp_path, monkeypatch):
         "complete", "cli", "complete", "scheduler")
     host = __import__("socket").gethostname()  # both record the host that ran them (heartbeat, orphan reaping)
     assert cli_scan.stats["host"] == job_scan.stats["host"] == host
+    for scan in (cli_scan, job_scan):  # when each phase started (benchmarks/crawl_bench.py prints them)
+        starts = [scan.stats[f"timing/{phase}_start_s"] for phase in ("gather_split", "discover_columns", "site_checks",
+                                                                       "record_findings")]
+        assert 0 < starts[0] and starts == sorted(starts), scan.stats
     assert (cli_scan.pages_count, cli_scan.targets_checked, cli_scan.findings_count) == (
         job_scan.pages_count, job_scan.targets_checked, job_scan.findings_count)
     findings = _findings(cli_db)
