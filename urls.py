@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -24,6 +24,17 @@ HOMEPAGE_PATHS = frozenset(
     {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php", "/default.aspx",
      "/default.htm", "/default.html", "/index.asp", "/default.asp"}
 )
+
+
+def join(base: str, href: str) -> str:
+    """``urljoin(base, href)``, with a fast path for the commonest link of a government page, a root-relative path
+    without dot segments (``/xxgk/index.html``): the base's scheme and host, then the path (tests/test_urls.py
+    compares it with urljoin). The checks join some 20 links per page; urljoin costs about 5 µs each."""
+    if href.startswith("/") and not href.startswith("//") and "/." not in href and base.startswith(("http://", "https://")):
+        start = base.index("//") + 2
+        cut = min((i for i in (base.find(c, start) for c in "/?#") if i != -1), default=len(base))
+        return base[:cut] + href
+    return urljoin(base, href)
 
 
 def extension(url: str) -> str:

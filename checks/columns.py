@@ -33,6 +33,7 @@ from xunjian.checks.pagetype import (
     script_fed_container,
 )
 from xunjian.records import ColumnInfo
+from xunjian.urls import join
 
 if TYPE_CHECKING:
     import lxml.html
@@ -55,7 +56,7 @@ def _link(page: PageRecord, ctx: CheckContext, a: Any) -> str | None:
     href = (a.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
-    url = urljoin(page.final_url or page.url, href).split("#", 1)[0]
+    url = join(page.final_url or page.url, href).split("#", 1)[0]
     parts = urlsplit(url)
     if not url.startswith(("http://", "https://")) or not ctx.site.is_internal(url) or _SKIP_EXT.search(parts.path):
         return None
@@ -132,14 +133,19 @@ def extract_more_links(page: PageRecord, ctx: CheckContext) -> dict[str, Any]:
         return {}
     more = set(_lists("more_texts"))
     found: list[tuple[str, Any]] = []
-    titled: dict[str, str] = {}  # the block's heading often links to the same column
+    headings: list[tuple[str, Any]] = []
     for a in page.tree.iter("a"):
         text = _text(a) or (a.get("title") or "").strip()
-        is_more = text in more or text.startswith("更多")
-        url = _link(page, ctx, a) if (is_more or 2 <= len(text) <= 12) else None
-        if url and is_more:
-            found.append((url, a))
-        elif url:
+        if text in more or text.startswith("更多"):
+            if url := _link(page, ctx, a):
+                found.append((url, a))
+        elif 2 <= len(text) <= 12:
+            headings.append((text, a))
+    if not found:
+        return {}
+    titled: dict[str, str] = {}  # the block's heading often links to the same column
+    for text, a in headings:
+        if url := _link(page, ctx, a):
             titled.setdefault(url, text)
     out: list[dict[str, str]] = []
     for url, a in found:

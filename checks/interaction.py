@@ -20,7 +20,6 @@ import re
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 import yaml
 from dateutil.relativedelta import relativedelta
@@ -29,6 +28,7 @@ from xunjian.checks import finding
 from xunjian.checks.dates import find_dates
 from xunjian.checks.pagetype import in_menu
 from xunjian.config import RULES_DIR
+from xunjian.urls import join
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -105,7 +105,7 @@ def _href(page: PageRecord, el: Any) -> str | None:
     href = (a.get("href") or "").strip() if a is not None else ""
     if not href or href.startswith(("#", "javascript:")):
         return None
-    return urljoin(page.final_url or page.url, href).split("#", 1)[0]
+    return join(page.final_url or page.url, href).split("#", 1)[0]
 
 
 def _table_messages(page: PageRecord) -> Iterator[dict]:
