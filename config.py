@@ -85,6 +85,7 @@ class BoundsSettings(_Section):
     max_parse_chars: int = Field(2_000_000, ge=10_000)
     max_links_per_page: int = Field(20000, ge=10)
     stop_seconds: float = Field(8.0, gt=0)
+    frontier_memory_items: int = Field(10000, ge=100)
 
 
 class IncrementalSettings(_Section):

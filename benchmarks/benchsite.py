@@ -62,7 +62,8 @@ class Site(resource.Resource):
 
 def main() -> None:
     total, portfile = int(sys.argv[1]), sys.argv[2]
-    port = reactor.listenTCP(0, server.Site(Site(total)), interface="127.0.0.1")
+    # a deep accept queue: a checker that opens a new connection per link (linkinator) is not refused
+    port = reactor.listenTCP(0, server.Site(Site(total)), backlog=4096, interface="127.0.0.1")
     with open(portfile, "w") as fh:
         fh.write(str(port.getHost().port))
     reactor.run()

@@ -94,6 +94,7 @@ def xunjian_values(settings: Settings) -> dict[str, Any]:
         "XJ_MAX_BODY": c.max_response_bytes,
         "XJ_MAX_PARSE_CHARS": settings.bounds.max_parse_chars,
         "XJ_MAX_LINKS_PER_PAGE": settings.bounds.max_links_per_page,
+        "XJ_FRONTIER_MEMORY_ITEMS": settings.bounds.frontier_memory_items,
         "XJ_STOP_SECONDS": settings.bounds.stop_seconds,
         "XJ_INCREMENTAL": settings.incremental.enabled,
         "XJ_FULL_SCAN": os.environ.get("XUNJIAN_FULL_SCAN", "").lower() in ("1", "true", "yes"),

@@ -6,6 +6,8 @@ import gc
 import tracemalloc
 from types import SimpleNamespace
 
+from scrapy.settings import Settings
+
 from xunjian.crawler.frontier import CompactFifoQueue, compact
 from xunjian.crawler.spider import SiteSpider
 from xunjian.records import SiteInfo
@@ -15,7 +17,8 @@ SITE = SiteInfo(id="fr", name="队列站点", url="http://fr.example/")
 
 def _queue() -> tuple[SiteSpider, CompactFifoQueue]:
     spider = SiteSpider(site=SITE)
-    return spider, CompactFifoQueue.from_crawler(SimpleNamespace(spider=spider))  # type: ignore[arg-type]
+    crawler = SimpleNamespace(spider=spider, settings=Settings({"XJ_FRONTIER_MEMORY_ITEMS": 10_000}))
+    return spider, CompactFifoQueue.from_crawler(crawler)  # type: ignore[arg-type]
 
 
 def test_page_request_comes_back_the_same_in_fifo_order():
@@ -70,3 +73,36 @@ def test_pending_pages_cost_a_fraction_of_requests():
     as_tuples, kept = _traced(queued)
     assert len(kept) == 2000 and all(isinstance(item, tuple) for item in queue.items)
     assert as_tuples * 3 < as_requests, (as_tuples, as_requests)  # measured: 586 KB vs 1.9 MB
+
+
+def test_past_the_memory_bound_pending_pages_wait_on_disk_in_order():
+    """A level of a huge site: beyond ``memory_items`` the tuples go to a temporary disk FIFO and come back in
+    order; a request that is not a tuple, queued behind spilled ones, keeps its place; close removes the file."""
+    import os
+
+    spider = SiteSpider(site=SITE)
+    queue = CompactFifoQueue(SimpleNamespace(spider=spider), memory_items=100)  # type: ignore[arg-type]
+    urls = [f"http://fr.example/p/{i}.html" for i in range(1000)]
+    check = spider._check_request("http://elsewhere.example/x.pdf")
+    for i, url in enumerate(urls):
+        queue.push(spider._page_request(url, 5))
+        if i == 500:
+            queue.push(check)
+    assert len(queue.items) == 100 and queue.on_disk == 901 and len(queue) == 1001
+    folder = queue.folder
+    assert folder and os.path.isdir(folder)
+    out, peak = [], 0
+    for _ in range(400):  # pop part of the level, then more pages arrive behind the spilled ones
+        out.append(queue.pop())
+        peak = max(peak, len(queue.items))
+    for i in range(1000, 1100):
+        urls.append(f"http://fr.example/p/{i}.html")
+        queue.push(spider._page_request(urls[-1], 5))
+    while (request := queue.pop()) is not None:
+        out.append(request)
+        peak = max(peak, len(queue.items))
+    assert out[501] is check and [r.url for r in out if r is not check] == urls
+    assert all(r.meta["depth"] == 5 and r.callback == spider.parse_page for r in out if r is not check)
+    assert peak <= 100 and len(queue) == 0
+    queue.close()
+    assert not os.path.exists(folder)
