@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/check_memory.py            # RSS run, then a tracemalloc run (each fresh)
     .venv/bin/python benchmarks/check_memory.py --top 15   # and the tracemalloc run's largest allocation sites
-    .venv/bin/python benchmarks/check_memory.py --cold     # lexicon built from rules/ (no build cache)
+    .venv/bin/python benchmarks/check_memory.py --cold     # empty build cache: lexicon built from rules/
 
 The steps are those of a scan's check process (:func:`xunjian.crawler.checkpool._init` and its first pages):
 the check families imported (``checks.extractors()``), the word-list lexicon (``lexicon()``), the TX005
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,12 +27,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def _steps(html: str):
+def _steps(html: str, cache: str | None):
     """(name, function) in the order the check process meets them; ``html`` is the page checked last."""
     def imports():
         from xunjian import checks
+        from xunjian.checks import lexcache
         from xunjian.crawler import checkpool  # noqa: F401  what the child unpickles its initializer from
 
+        lexcache.set_cache_dir(cache)  # as checkpool._init does
         checks.extractors()
 
     def lexicon():
@@ -67,7 +68,7 @@ def _steps(html: str):
             ("one page checked", one_page)]
 
 
-def measure(trace: bool, top: int, html: str) -> list[dict]:
+def measure(trace: bool, top: int, html: str, cache: str | None) -> list[dict]:
     """Run every step in this process; one row of figures after each."""
     import gc
     import tracemalloc
@@ -79,7 +80,7 @@ def measure(trace: bool, top: int, html: str) -> list[dict]:
         tracemalloc.start()
     rows = [{"step": "python start", "rss_mb": proc.memory_info().rss / 2**20, "cpu_s": time.process_time()}]
     before = tracemalloc.take_snapshot() if trace and top else None
-    for name, fn in _steps(html):
+    for name, fn in _steps(html, cache):
         t = time.process_time()
         fn()
         gc.collect()
@@ -104,31 +105,33 @@ def _short(frame) -> str:
     return f"{name}:{frame.lineno}"
 
 
-def child(mode: str, top: int, env: dict[str, str], page: Path) -> list[dict]:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, "--top", str(top), "--page", str(page)], env=env,
-                         capture_output=True, text=True, check=True)
+def child(mode: str, top: int, page: Path, cache: Path | None) -> list[dict]:
+    command = [sys.executable, __file__, "--child", mode, "--top", str(top), "--page", str(page)]
+    if cache is not None:
+        command += ["--cache-dir", str(cache)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=0, help="largest allocation sites of the tracemalloc run")
-    parser.add_argument("--cold", action="store_true", help="no lexicon build cache: build from rules/")
+    parser.add_argument("--cold", action="store_true", help="an empty build cache: the lexicon is built from rules/")
     parser.add_argument("--child", choices=["rss", "trace"], help=argparse.SUPPRESS)
     parser.add_argument("--page", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cache-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child == "trace", args.top, args.page.read_text(encoding="utf-8"))))
+        html = args.page.read_text(encoding="utf-8")
+        print(json.dumps(measure(args.child == "trace", args.top, html, args.cache_dir)))
         return
     from benchsite import page  # here, not in the measured processes: it imports Twisted
 
-    env = dict(os.environ)
     with tempfile.TemporaryDirectory() as tmp:
         html = Path(tmp) / "page.html"
         html.write_bytes(page(15000, 20000))
-        if args.cold:
-            env["XUNJIAN_LEXICON_CACHE"] = str(Path(tmp) / "lexicon-cache")  # empty: built, then cached there
-        rss, traced = child("rss", 0, env, html), child("trace", args.top, env, html)
+        cold = [Path(tmp) / "rss-cache", Path(tmp) / "trace-cache"] if args.cold else [None, None]  # each empty
+        rss, traced = child("rss", 0, html, cold[0]), child("trace", args.top, html, cold[1])
     print(f"{'step':<22} {'RSS MB':>8} {'+RSS':>7} {'traced MB':>10} {'+traced':>8} {'CPU s':>6}")
     prev_rss = prev_traced = 0.0
     for r, t in zip(rss, traced, strict=True):
