@@ -77,8 +77,9 @@ class EntryTable:
 
     def entry(self, i: int) -> Entry:
         code, category, source, severity, weak, not_after, not_before, label = self._kind_table[self._kinds[i]]
-        return Entry(code, self._patterns[self._offsets[i]:self._offsets[i + 1]], self._strings[self._suggestions[i]],
-                     category, source, severity, weak, not_after, not_before, label)
+        pattern = self._patterns[self._offsets[i]:self._offsets[i + 1]]
+        return Entry(code, pattern, self._strings[self._suggestions[i]], category, source, severity, weak,
+                     not_after, not_before, label)
 
     def group(self, g: int) -> tuple[Entry, ...]:
         """The entries of group ``g`` (made once, then kept while the memo is not full)."""

@@ -290,7 +290,8 @@ class Lexicon:
             return []
         low = text.translate(_ASCII_LOWER) if _UPPER.search(text) else text
         group = self.table.group
-        return [(end - (v & LENGTH_MASK) + 1, end + 1, group(v >> LENGTH_BITS)) for end, v in self.automaton.iter(low)]
+        return [(end - (v & LENGTH_MASK) + 1, end + 1, group(v >> LENGTH_BITS))
+                for end, v in self.automaton.iter(low)]
 
     def scan(self, text: str, codes: frozenset[str] | None = None) -> list[Match]:
         """Matches of every list in ``text`` after the guard, context and word-boundary filters."""
