@@ -110,6 +110,7 @@ class ChecksSettings(_Section):
     disabled: list[str] = []
     footer_sample_per_template: int = Field(3, ge=0)
     processes: int = Field(1, ge=0, le=1)
+    cache_dir: str | None = None
 
 
 class TextLMSettings(_Section):

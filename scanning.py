@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from xunjian import checks
+from xunjian.checks import lexcache
 from xunjian.checks.base import CheckContext, CheckOptions
 from xunjian.crawler.budget import PARTIAL, partial_message
 from xunjian.crawler.pipeline import CrawlReport
@@ -159,11 +160,13 @@ def start_scan(settings: Settings, site_id: str, as_of: date, trigger: str) -> S
             allowed_script_hosts=frozenset(h.lower() for h in extra.get("allowed_script_hosts", [])),
             max_pages=extra.get("max_pages"),  # the registry's per-site page budget, or None
             text_lm=settings.text_lm,
+            cache_dir=settings.checks.cache_dir,
             tx005_all_pages=os.environ.get("XUNJIAN_TX005_ALL_PAGES", "").lower() in ("1", "true", "yes"),
             first_scan=session.scalar(select(Scan.id).where(Scan.site_id == site_id, Scan.status == "complete")
                                       .limit(1)) is None,
         )
         ctx = CheckContext(site=site_info(site, settings.crawl.aliases.get(site_id)), as_of=as_of, options=options)
+        lexcache.set_cache_dir(settings.checks.cache_dir)  # checks in this process (checks.processes: 0)
         return ScanRun(settings, scan.id, ctx)
 
 

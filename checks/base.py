@@ -114,6 +114,8 @@ class CheckOptions:
     first_scan: bool = False
     #: TX005 checks every article, also on a first scan (on request)
     tx005_all_pages: bool = False
+    #: folder of the word lists' build cache (``checks.cache_dir``; None: the default, see checks/lexcache.py)
+    cache_dir: str | None = None
 
 
 @dataclass

@@ -4,8 +4,8 @@ jieba's bundled dictionary tags about 22,000 four-character idioms. Writing each
 into the Aho-Corasick automaton would add some 800,000 patterns, so the idioms are indexed instead by their
 four "one character left out" keys (一?作气, 一鼓?气 ...): a four-character window of text that matches a key,
 differs from the idiom in exactly that character, and has there a character of the idiom character's
-confusion set (same sound, similar shape) is the idiom mis-written. 88,000 keys, four dictionary look-ups
-per character of text.
+confusion set (same sound, similar shape) is the idiom mis-written. The keys are looked up through the
+idioms' first and last two characters (two dictionary look-ups per character of text).
 
 A window that is itself a dictionary word, or that contains a dictionary word across the changed
 character that is commoner than the idiom (a real phrase, not a typo), is not reported; the word-boundary
@@ -42,58 +42,87 @@ class IdiomHit:
 
 
 class IdiomIndex:
-    """Four-character idioms by their one-character-left-out keys (any length works; only 4 is used)."""
+    """Four-character idioms by their one-character-left-out keys (any length works; only 4 is used).
 
-    def __init__(self, idioms: dict[str, int], conf: dict[str, set[str]], freq: dict[str, int],
+    A four-character key (一?作气) keeps the first two characters or the last two, so the four-character idioms
+    are indexed by their first two and by their last two characters (25,000 of each, against 145,000 keys and
+    their strings); the idioms under a half are filtered by the key's other kept character. An idiom of another
+    length is indexed by its keys. The confusion sets are strings (``wrong in conf[right]`` for one character).
+    """
+
+    def __init__(self, idioms: dict[str, int], conf: dict[str, set[str]], freq: dict[str, int] | None,
                  classic: frozenset[str] = frozenset()) -> None:
         #: true idioms (jieba tag ``i``) in which a function character may be the mis-written one (迫再眉睫)
         self._classic = classic
-        #: key -> the idiom, or a tuple of idioms when several share the key (one string, not a list, for the
-        #: ~99 % of keys with one idiom: 200,000 keys, about 17 MB less in the check process)
-        self._keys: dict[str, str | tuple[str, ...]] = {}
-        self._conf = conf
+        self._conf = {k: "".join(sorted(v)) for k, v in conf.items()}
         self._freq = freq
         self._idioms = idioms
-        keys = self._keys
+        #: first (last) two characters -> the idiom, or a tuple of idioms in insertion order (one string, not a
+        #: tuple, for most halves)
+        self._heads: dict[str, str | tuple[str, ...]] = {}
+        self._tails: dict[str, str | tuple[str, ...]] = {}
+        self._keys: dict[str, str | tuple[str, ...]] = {}  # idioms of other lengths: key -> idiom(s)
         for idiom in idioms:
-            for i in range(len(idiom)):
-                key = idiom[:i] + "?" + idiom[i + 1:]
-                have = keys.get(key)
-                keys[key] = idiom if have is None else (*((have,) if isinstance(have, str) else have), idiom)
-        # one changed character leaves the first or the last two characters of an idiom intact
-        four = [i for i in idioms if len(i) == 4]
-        self._halves = frozenset(i[:2] for i in four) | frozenset("?" + i[2:] for i in four)
+            if len(idiom) == 4:
+                _add(self._heads, idiom[:2], idiom)
+                _add(self._tails, idiom[2:], idiom)
+            else:
+                for i in range(len(idiom)):
+                    _add(self._keys, idiom[:i] + "?" + idiom[i + 1:], idiom)
         self._three = any(len(i) == 3 for i in idioms)
+
+    def with_freq(self, freq: dict[str, int]) -> IdiomIndex:
+        """This index consulting ``freq`` (jieba's dictionary; not kept in the lexicon's build cache)."""
+        self._freq = freq
+        return self
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_freq"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _freq=None)
 
     def __len__(self) -> int:
         return len(self._idioms)
 
     def scan(self, text: str) -> Iterator[IdiomHit]:
         """Every window of ``text`` that is one confusable character away from an indexed idiom."""
-        halves = self._halves
+        heads, tails = self._heads, self._tails
         for run in _CJK_RUN.finditer(text):
             for j in range(run.start(), run.end() - 2):
                 if self._three:
                     yield from self._at(text, j, 3)
-                if j + 4 <= run.end() and (text[j:j + 2] in halves or "?" + text[j + 2:j + 4] in halves):
+                if j + 4 <= run.end() and (text[j:j + 2] in heads or text[j + 2:j + 4] in tails):
                     yield from self._at(text, j, 4)
+
+    def _near(self, window: str) -> Iterator[tuple[int, str]]:
+        """(i, idiom) for every indexed idiom equal to ``window`` but at ``i``: i, then insertion order."""
+        if len(window) == 4:
+            tail, head = _all(self._tails.get(window[2:])), _all(self._heads.get(window[:2]))
+            for i, group, kept in ((0, tail, 1), (1, tail, 0), (2, head, 3), (3, head, 2)):
+                ch = window[kept]
+                for idiom in group:
+                    if idiom[kept] == ch:
+                        yield i, idiom
+            return
+        for i in range(len(window)):
+            for idiom in _all(self._keys.get(window[:i] + "?" + window[i + 1:])):
+                yield i, idiom
 
     def _at(self, text: str, j: int, n: int) -> Iterator[IdiomHit]:
         window = text[j:j + n]
         if self._freq.get(window):
             return
-        keys, conf = self._keys, self._conf
-        for i in range(n):
-            found = keys.get(window[:i] + "?" + window[i + 1:], ())
-            for idiom in (found,) if isinstance(found, str) else found:
-                wrong, right = window[i], idiom[i]
-                if wrong not in conf.get(right, ()) or wrong in _NUMERALS or right in _NUMERALS:
-                    continue
-                if (wrong in _FUNCTION or right in _FUNCTION) and not (
-                        idiom in self._classic and {wrong, right} & _FUNCTION <= _IDIOM_FUNCTION):
-                    continue
-                if not self._real_phrase(window, i, self._idioms[idiom]):
-                    yield IdiomHit(j, window, idiom)
+        conf = self._conf
+        for i, idiom in self._near(window):
+            wrong, right = window[i], idiom[i]
+            if wrong not in conf.get(right, ()) or wrong in _NUMERALS or right in _NUMERALS:
+                continue
+            if (wrong in _FUNCTION or right in _FUNCTION) and not (
+                    idiom in self._classic and {wrong, right} & _FUNCTION <= _IDIOM_FUNCTION):
+                continue
+            if not self._real_phrase(window, i, self._idioms[idiom]):
+                yield IdiomHit(j, window, idiom)
 
     def _real_phrase(self, window: str, i: int, idiom_freq: int) -> bool:
         """A word across the changed character, or the rest of the window beside a changed edge character,
@@ -107,6 +136,15 @@ class IdiomIndex:
                 if b - a >= 2 and self._freq.get(window[a:b], 0) > bar:
                     return True
         return False
+
+
+def _add(index: dict[str, str | tuple[str, ...]], key: str, idiom: str) -> None:
+    have = index.get(key)
+    index[key] = idiom if have is None else (*((have,) if isinstance(have, str) else have), idiom)
+
+
+def _all(found: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    return () if found is None else (found,) if isinstance(found, str) else found
 
 
 def jieba_idioms(min_freq: int = MIN_IDIOM_FREQ, tags: frozenset[str] | None = frozenset({"i", "l"}),

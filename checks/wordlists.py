@@ -6,7 +6,9 @@ once whatever the number of lists. jieba (bundled dictionary only, initialised l
 around candidate matches, to reject a match that straddles a word boundary or sits inside a longer word:
 that keeps throughput at several MB of text per second.
 
-Public entry points: :func:`lexicon` (the cached :class:`Lexicon`) and :meth:`Lexicon.scan`.
+Public entry points: :func:`lexicon` (the cached :class:`Lexicon`) and :meth:`Lexicon.scan`. The entries are
+stored compactly (:mod:`xunjian.checks.lextable`) and the built lexicon is kept on disk
+(:mod:`xunjian.checks.lexcache`), so a check process loads it instead of building it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from pathlib import Path
 import ahocorasick
 import yaml
 
+from xunjian.checks import lexcache
 from xunjian.checks.idioms import MIN_IDIOM_FREQ, IdiomIndex, jieba_idioms
+from xunjian.checks.lextable import LENGTH_BITS, LENGTH_MASK, Entry, EntryTable, pack
 from xunjian.checks.outdated import former_prefix, outdated_family_terms
 from xunjian.config import RULES_DIR
 
@@ -38,22 +42,6 @@ _SUFFIX_OK = frozenset({"TX003", "TX004", "SC002"})
 _jieba_lock = threading.Lock()
 _IDIOM_SOURCE = "variant:jieba-idioms"
 _NOT_WORDS4 = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "m", "t"})
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One pattern of one list: what it flags and what to suggest instead."""
-
-    code: str
-    pattern: str
-    suggestion: str = ""
-    category: str = ""
-    source: str = ""
-    severity: str | None = None
-    weak: bool = False
-    not_after: tuple[str, ...] = ()
-    not_before: tuple[str, ...] = ()
-    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +63,23 @@ class Match:
 
 @cache
 def _jieba():
+    """jieba, initialised with its bundled dict.txt (nothing is downloaded): the prefix dictionary comes from
+    the build cache (:func:`~xunjian.checks.lexcache.load_jieba_dict`), else jieba builds it and it is cached."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     with _jieba_lock:
-        jieba.initialize()  # bundled dict.txt; the cache file goes to the temp dir, nothing is downloaded
+        dt = jieba.dt
+        if not dt.initialized and dt.dictionary == jieba.DEFAULT_DICT:
+            cached = lexcache.load_jieba_dict()
+            if cached is not None:
+                dt.FREQ, dt.total = cached
+                dt.initialized = True
+            else:
+                jieba.initialize()
+                lexcache.store_jieba_dict(dt.FREQ, dt.total)
+            lexcache.release_memory(collect=False)
+        jieba.initialize()
     return jieba
 
 
@@ -102,14 +102,18 @@ def _read_lines(path: Path) -> Iterator[list[str]]:
 
 
 def load_confusion(rules_dir: Path = RULES_DIR) -> dict[str, set[str]]:
-    """Character -> characters of the same pronunciation (any tone) or a similar shape."""
+    """Character -> characters of the same pronunciation (any tone) or a similar shape.
+
+    Each character is one string object however many sets hold it (70,000 places, 7,000 characters)."""
     conf: dict[str, set[str]] = {}
+    chars: dict[str, str] = {}
     for parts in _read_lines(rules_dir / "confusion_pinyin.txt"):
         if len(parts) >= 2 and len(parts[0]) == 1:
-            conf.setdefault(parts[0], set()).update("".join(parts[1:]))
+            conf.setdefault(chars.setdefault(parts[0], parts[0]), set()).update(
+                chars.setdefault(c, c) for c in "".join(parts[1:]))
     for name in ("confusion_shape.txt", "confusion_shape_extra.txt"):
         for parts in _read_lines(rules_dir / name):
-            _add_group(conf, [p for p in parts if len(p) == 1])
+            _add_group(conf, [chars.setdefault(p, p) for p in parts if len(p) == 1])
     return conf
 
 
@@ -256,9 +260,13 @@ def _illicit(rules_dir: Path) -> Iterator[Entry]:
 
 @dataclass
 class Lexicon:
-    """Every list in one automaton; ``counts`` says how many patterns each code contributed."""
+    """Every list in one automaton; ``counts`` says how many patterns each code contributed.
+
+    The automaton's value for a pattern is an int (:func:`~xunjian.checks.lextable.pack`): the pattern's group of
+    entries in ``table`` and its length."""
 
     automaton: ahocorasick.Automaton
+    table: EntryTable
     counts: dict[str, int] = field(default_factory=dict)
     idioms: IdiomIndex | None = None
 
@@ -267,21 +275,23 @@ class Lexicon:
         table: dict[str, list[Entry]] = {}
         for entry in entries:
             table.setdefault(entry.pattern.translate(_ASCII_LOWER), []).append(entry)
-        auto = ahocorasick.Automaton()
+        auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         counts: dict[str, int] = {}
-        for pattern, group in table.items():
+        for g, (pattern, group) in enumerate(table.items()):
             group.sort(key=lambda e: _CODE_RANK.get(e.code, 9))
-            auto.add_word(pattern, (len(pattern), tuple(group)))
+            auto.add_word(pattern, pack(g, len(pattern)))
             counts[group[0].code] = counts.get(group[0].code, 0) + 1
         auto.make_automaton()
-        return cls(auto, counts)
+        return cls(auto, EntryTable(table.values()), counts)
 
     def candidates(self, text: str) -> list[tuple[int, int, tuple[Entry, ...]]]:
         """Every raw occurrence (start, end, entries), in order of end position."""
         if not text:
             return []
         low = text.translate(_ASCII_LOWER) if _UPPER.search(text) else text
-        return [(end - n + 1, end + 1, group) for end, (n, group) in self.automaton.iter(low)]
+        group = self.table.group
+        return [(end - (v & LENGTH_MASK) + 1, end + 1, group(v >> LENGTH_BITS))
+                for end, v in self.automaton.iter(low)]
 
     def scan(self, text: str, codes: frozenset[str] | None = None) -> list[Match]:
         """Matches of every list in ``text`` after the guard, context and word-boundary filters."""
@@ -376,7 +386,21 @@ def on_word_boundaries(text: str, s: int, e: int, margin: int = 8, suffix_ok: bo
 
 @cache
 def lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
-    """The process-wide lexicon built from ``rules/`` (built once per process, about 2 s CPU)."""
+    """The process-wide lexicon of ``rules/``: loaded from the build cache when it holds this build (a few
+    hundredths of a second), else built (about 2.5 s CPU) and cached; the build's temporaries are then freed."""
+    lex = lexcache.load(rules_dir)
+    built = not isinstance(lex, Lexicon)
+    if built:
+        lex = build_lexicon(rules_dir)
+        lexcache.store(rules_dir, lex)
+    lexcache.release_memory(collect=built)
+    if lex.idioms is not None:
+        lex.idioms.with_freq(_jieba().dt.FREQ)
+    return lex
+
+
+def build_lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
+    """Every list of ``rules_dir`` and the idiom index, built from the files (no cache)."""
     conf = load_confusion(rules_dir)
     entries = [*_protected(rules_dir, conf), *_typos(rules_dir), *_vocab_variants(rules_dir, conf),
                *_sensitive(rules_dir), *_outdated(rules_dir), *_illicit(rules_dir)]

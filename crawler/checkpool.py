@@ -103,6 +103,9 @@ def _init(ctx: CheckContext, disabled: frozenset[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _ctx, _disabled = ctx, disabled
+    from xunjian.checks import lexcache
+
+    lexcache.set_cache_dir(getattr(ctx.options, "cache_dir", None))  # the built word lists are read from there
     if os.environ.get("XUNJIAN_PROFILE_CHECKS"):  # benchmarks/crawl_bench.py --profile
         _profile(os.environ["XUNJIAN_PROFILE_CHECKS"])
     checks.extractors()  # import every family once, up front
