@@ -149,26 +149,34 @@ class Scorer:
         if self.min_word_freq < 1:  # a frequency-0 word would count: no pruning
             yield from self._words_at_all(s, pos, skip)
             return
-        freq, prefixes, model, n, minf = self.freq, self.prefixes, self.model, len(s), self.min_word_freq
+        alts = self.alternatives(s[pos])
+        if not alts or pos in skip:
+            return
+        freq, prefixes, model, minf = self.freq, self.prefixes, self.model, self.min_word_freq
+        first, last = max(0, pos - 3), min(len(s), pos + 4)  # frames lie in [first, last), clear of skip
+        for p in range(pos - 1, first - 1, -1):
+            if p in skip:
+                first = p + 1
+                break
+        for p in range(pos + 1, last):
+            if p in skip:
+                last = p
+                break
         groups = []
-        for start in range(max(0, pos - 3), pos + 1):
+        for start in range(first, pos + 1):
             left = s[start:pos]
             if left and left not in prefixes:
                 continue
-            rights = [s[pos + 1:end] for end in range(max(pos + 1, start + 2), min(n, start + 4) + 1)
-                      if not any(p in skip for p in range(start, end))]
+            rights = [s[pos + 1:end] for end in range(max(pos + 1, start + 2), min(last, start + 4) + 1)]
             if rights:
                 groups.append((left, start, rights))
         if not groups:
             return
-        alts = self.alternatives(s[pos])
         has = prefixes.__contains__
         # per frame start, the alternatives whose shortest word there is a prefix (C-level maps, no loop)
         hits = [self._hits(alts, left, rights[0], has) for left, _, rights in groups]
         live = set().union(*hits)
-        for alt in alts:
-            if alt not in live:
-                continue
+        for alt in filter(live.__contains__, alts):
             best = None
             for (left, start, rights), hit in zip(groups, hits):
                 if alt not in hit:
