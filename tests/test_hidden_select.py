@@ -1,12 +1,18 @@
-"""SC001's style-rule matching skips selectors naming a class or id the page lacks: same elements as cssselect."""
+"""SC001's style-rule matching skips selectors naming a class or id the page lacks (same elements as cssselect);
+SC001 and SC002 share one matching per page (same findings as each alone)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import lxml.html
 from lxml.cssselect import CSSSelector
 
 from conftest import REAL_PAGES
+from xunjian.checks.base import CheckContext
+from xunjian.checks.security import hidden_link_findings, illicit_findings
 from xunjian.checks.security_hidden import _RULE, _needed, _select, page_names
+from xunjian.records import PageRecord, SiteInfo
 
 HTML = """<html><head><style>.menu a{display:none} #top .x{color:red} a:not(.gone){opacity:0} .gone{color:red}
 div.Menu{display:none} [class~=gone] b{font-size:0}</style></head><body><div id="top" class="menu  x\tMenu">
@@ -45,3 +51,30 @@ def test_select_agrees_with_cssselect_on_the_real_pages():
                     checked += 1
                     skipped += not want
     assert checked > 500 and skipped > 100
+
+
+SPAM = """<html><head><style>.h{display:none} .far{position:absolute;left:-9999px}</style></head><body>
+<p>正文。</p><div class="h"><a href="http://bet.example/">百家乐</a></div><div class="far">
+<a href="http://a.example/">澳门新葡京娱乐场</a><a href="http://b.example/">六合彩</a><a href="http://c.example/">x</a></div>
+<a href="http://d.example/">百家乐在线 注册即送</a></body></html>"""
+
+
+def _record(html: str) -> PageRecord:
+    url = "http://127.0.0.1:8000/a.html"
+    return PageRecord(url=url, final_url=url, status=200, html=html, content_type="text/html")
+
+
+def _dicts(findings) -> list[dict]:
+    return sorted((f.to_dict() for f in findings), key=repr)
+
+
+def test_sc001_and_sc002_share_the_style_matching():
+    def ctx():
+        return CheckContext(SiteInfo("demo", "示例市人民政府", "http://127.0.0.1:8000/"), date(2026, 11, 22))
+
+    alone_sc002 = _dicts(illicit_findings(_record(SPAM), ctx()))
+    alone_sc001 = _dicts(hidden_link_findings(_record(SPAM), ctx()))
+    page, shared = _record(SPAM), ctx()
+    assert _dicts(hidden_link_findings(page, shared)) == alone_sc001 and alone_sc001
+    assert "_style_verdicts" in page.__dict__
+    assert _dicts(illicit_findings(page, shared)) == alone_sc002 and alone_sc002
