@@ -198,7 +198,8 @@ class Scorer:
             return set(filter(self._before.get(right, "").__contains__, alts))
         if len(left) == 1 and not right:
             return set(filter(self._after.get(left, "").__contains__, alts))
-        return set(compress(alts, map(has, map(left.__add__, map(add, alts, repeat(right))))))
+        words = map(left.__add__, alts) if not right else map(left.__add__, map(add, alts, repeat(right)))
+        return set(compress(alts, map(has, words)))
 
     def alternatives(self, ch: str) -> tuple[str, ...]:
         """``ch``'s confusable characters except function characters, in the confusion sets' order (cached)."""
