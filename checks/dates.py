@@ -234,7 +234,8 @@ def library_date(html: str, as_of: date, tree: lxml.html.HtmlElement | None = No
 
     printed = None
     if tree is not None:
-        text = " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))[:300_000]
+        nodes = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+        text = " ".join(nodes)[:300_000]
         printed = find_dates(text)
         if not printed:
             return None

@@ -145,7 +145,8 @@ class Scorer:
         """Each alternative of ``s[pos]`` that makes a known word, with its most frequent frame (start, end).
 
         Same result as :meth:`_words_at_all`, walking only frames whose word can exist: the text left of
-        ``pos`` must be a dictionary prefix, and a frame that is no prefix ends the longer ones of its start."""
+        ``pos`` must be a dictionary prefix, and a frame that is no prefix ends the longer ones of its
+        start."""
         if self.min_word_freq < 1:  # a frequency-0 word would count: no pruning
             yield from self._words_at_all(s, pos, skip)
             return
@@ -202,7 +203,7 @@ class Scorer:
         return set(compress(alts, map(has, words)))
 
     def alternatives(self, ch: str) -> tuple[str, ...]:
-        """``ch``'s confusable characters except function characters, in the confusion sets' order (cached)."""
+        """``ch``'s confusable characters but function characters, in the confusion sets' order (cached)."""
         alts = self._alts.get(ch)
         if alts is None:
             alts = self._alts[ch] = tuple(a for a in self.conf.alternatives(ch) if a not in FUNCTION)

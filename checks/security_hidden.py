@@ -11,13 +11,11 @@ link's computed visibility; :func:`xunjian.checks.security.confirm_hidden_links`
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-from lxml import etree
-from lxml.cssselect import CSSSelector
+from xunjian.checks.cssmatch import page_names, select
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -132,57 +130,6 @@ def own_styles_only(tree) -> bool:
 _READ = frozenset({"color", "background", "background-color", "background-image", "display", "visibility",
                    "opacity", "font-size", "position", "left", "top", "right", "margin-left", "margin-top",
                    "text-indent", "overflow", "overflow-y", "width", "height", "max-height", "clip"})
-_COMPILED = threading.local()
-
-
-def _select(tree, sel: str, names: tuple[set[str], set[str]] | None = None) -> list[Any]:
-    """``tree.cssselect(sel)`` with the CSS-to-XPath translation kept (per thread, bounded): a site's
-    templates repeat the same ``<style>`` on every page. With ``names`` (:func:`page_names`), a selector
-    needing a class or id the page never uses matches nothing without running it (most rules of a shared
-    site style sheet); it is still compiled, so one cssselect rejects still raises."""
-    cache = getattr(_COMPILED, "cache", None)
-    if cache is None or len(cache) > 4096:
-        cache = _COMPILED.cache = {}
-    if sel not in cache:
-        cache[sel] = (CSSSelector(sel, translator="html"), _needed(sel))
-    compiled, needed = cache[sel]
-    if names is not None and needed is not None and not (needed[0] <= names[0] and needed[1] <= names[1]):
-        return []
-    return compiled(tree)
-
-
-_NAME = re.compile(r"([.#])([\w-]+)")
-_INNER = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-
-
-def _needed(sel: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """(classes, ids) every element matched by ``sel``'s compounds must carry between them, or None when
-    the selector is not plain enough to say (escapes, quotes, namespaces, odd brackets)."""
-    if any(c in sel for c in "\\'\"|"):
-        return None
-    bare = sel
-    while True:  # :not(.x), :nth-child(2n), [class~=x]: what is inside requires nothing
-        inner = _INNER.sub(" ", bare)
-        if inner == bare:
-            break
-        bare = inner
-    if any(c in bare for c in "()[]"):
-        return None
-    found = _NAME.findall(bare)
-    return (frozenset(n for k, n in found if k == "."), frozenset(n for k, n in found if k == "#"))
-
-
-def page_names(tree) -> tuple[set[str], set[str]]:
-    """Every class token and id of the page's elements (a class as XPath's ``@class`` includes it)."""
-    classes: set[str] = set()
-    ids: set[str] = set()
-    for el in tree.iter(etree.Element):
-        cls, ident = el.get("class"), el.get("id")
-        if cls:
-            classes.update(cls.split())
-        if ident is not None:
-            ids.add(ident)
-    return classes, ids
 
 
 def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
@@ -214,7 +161,7 @@ def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
                         raise ValueError(sel)  # cssselect never matches it; a visited link may look otherwise
                     if page is None:
                         page = page_names(tree)
-                    found = _select(tree, sel, page)
+                    found = select(tree, sel, page)
                 except Exception:  # cssselect raises several types on selectors it does not support
                     complete = complete and not colouring
                     continue

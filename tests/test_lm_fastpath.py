@@ -1,4 +1,4 @@
-"""TX005's fast candidate search (prefix walk, bigram index, token memo) finds exactly what the full search finds."""
+"""TX005's fast candidate search (prefix walk, bigram index, token memo) finds what the full search finds."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ TYPOS = ["完善农产品上行发展机智。", "建立健全发展机智，推
 
 
 def sentences(n: int = 80) -> list[str]:
-    rows = [line.split("\t") for line in OWN.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    lines = OWN.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if not line.startswith("#")]
     return TYPOS + [text for row in rows[:n] if len(row) == 3 for text in row[1:]]
 
 

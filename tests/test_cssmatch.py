@@ -1,5 +1,5 @@
-"""SC001's style-rule matching skips selectors naming a class or id the page lacks (same elements as cssselect);
-SC001 and SC002 share one matching per page (same findings as each alone)."""
+"""SC001's style-rule matching skips selectors naming a class or id the page lacks (same elements as
+cssselect); SC001 and SC002 share one matching per page (same findings as each alone)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from lxml.cssselect import CSSSelector
 from conftest import REAL_PAGES
 from xunjian.checks.base import CheckContext
 from xunjian.checks.security import hidden_link_findings, illicit_findings
-from xunjian.checks.security_hidden import _RULE, _needed, _select, page_names
+from xunjian.checks.cssmatch import _needed, page_names
+from xunjian.checks.cssmatch import select as _select
+from xunjian.checks.security_hidden import _RULE
 from xunjian.records import PageRecord, SiteInfo
 
 HTML = """<html><head><style>.menu a{display:none} #top .x{color:red} a:not(.gone){opacity:0} .gone{color:red}
@@ -55,7 +57,8 @@ def test_select_agrees_with_cssselect_on_the_real_pages():
 
 SPAM = """<html><head><style>.h{display:none} .far{position:absolute;left:-9999px}</style></head><body>
 <p>正文。</p><div class="h"><a href="http://bet.example/">百家乐</a></div><div class="far">
-<a href="http://a.example/">澳门新葡京娱乐场</a><a href="http://b.example/">六合彩</a><a href="http://c.example/">x</a></div>
+<a href="http://a.example/">澳门新葡京娱乐场</a><a href="http://b.example/">六合彩</a>
+<a href="http://c.example/">x</a></div>
 <a href="http://d.example/">百家乐在线 注册即送</a></body></html>"""
 
 
