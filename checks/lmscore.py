@@ -132,7 +132,7 @@ class Scorer:
             for p in range(a, b):
                 owner[p] = k
         out: list[Candidate] = []
-        base_cache: dict[tuple[int, int], float] = {}
+        base_cache: dict[tuple[int, int], tuple] = {}
         for pos, ch in enumerate(sentence):
             if pos in skip or ch in NUMERALS or ch in FUNCTION or not _gb2312(ch):
                 continue
@@ -233,21 +233,22 @@ class Scorer:
 
     def _features(self, s, spans, owner, pos, alt, start, end, base_cache) -> tuple[float, ...]:
         p, q = owner[start], owner[end - 1] + 1
-        lo, hi = max(0, p - CONTEXT), min(len(spans), q + CONTEXT)
-        left = [s[a:b] for a, b in spans[lo:p]]
-        right = [s[a:b] for a, b in spans[q:hi]]
-        orig_mid = [s[a:b] for a, b in spans[p:q]]
-        key = (p, q)
-        if key not in base_cache:
+        base = base_cache.get((p, q))
+        if base is None:  # the window as written, once per written word span of the sentence
+            lo, hi = max(0, p - CONTEXT), min(len(spans), q + CONTEXT)
+            left = [s[a:b] for a, b in spans[lo:p]]
+            right = [s[a:b] for a, b in spans[q:hi]]
+            orig_mid = [s[a:b] for a, b in spans[p:q]]
             at_start = lo == 0
             whole = self._window_score(left + orig_mid + right, at_start)
             bare = self._window_score(orig_mid, False)
-            logp = (self._window_score(left + orig_mid, at_start) - self._window_score(left, at_start)) / len(orig_mid)
-            base_cache[key] = (whole, bare, logp)
-        whole, bare, logp = base_cache[key]
+            logp = (self._window_score(left + orig_mid, at_start)
+                    - self._window_score(left, at_start)) / len(orig_mid)
+            base = base_cache[(p, q)] = (whole, bare, logp, at_start, left, right)
+        whole, bare, logp, at_start, left, right = base
         word = s[start:pos] + alt + s[pos + 1:end]
         middle = self.split_known(s[spans[p][0]:start]) + [word] + self.split_known(s[end:spans[q - 1][1]])
-        gain = self._window_score(left + middle + right, lo == 0) - whole
+        gain = self._window_score(left + middle + right, at_start) - whole
         context_gain = gain - (self._window_score(middle, False) - bare)
         a, b = spans[owner[pos]]
         ch, conf = s[pos], self.conf
