@@ -226,10 +226,19 @@ def library_date(html: str, as_of: date, tree: lxml.html.HtmlElement | None = No
     """htmldate's guess (original publication date, never after ``as_of``); the last resort.
 
     htmldate falls back on copyright years (``© 1997-2026`` becomes 1997-01-01 or 2026-01-01) and on dates
-    in image paths; its guess is kept only when that very day is printed as a full date in the page's text.
+    in image paths; its guess is kept only when that very day is printed as a full date in the page's text,
+    so a page whose text prints no full date is not given to htmldate at all (its first extensive search
+    costs seconds: dateparser compiles every language's patterns).
     """
     from datetime import datetime
 
+    printed = None
+    if tree is not None:
+        nodes = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+        text = " ".join(nodes)[:300_000]
+        printed = find_dates(text)
+        if not printed:
+            return None
     from htmldate import find_date
 
     try:
@@ -238,10 +247,9 @@ def library_date(html: str, as_of: date, tree: lxml.html.HtmlElement | None = No
     except Exception:  # the library raises on odd markup; no date then
         return None
     value = date.fromisoformat(found) if found else None
-    if value is None or tree is None:
+    if value is None or printed is None:
         return value
-    text = " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))[:300_000]
-    return value if value in find_dates(text) else None
+    return value if value in printed else None
 
 
 def article_pubdate(tree: lxml.html.HtmlElement, html: str, as_of: date,

@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import add
 from pathlib import Path
 
 from xunjian.checks.wordlists import _gb2312, _jieba, _read_lines
@@ -87,6 +89,11 @@ class Scorer:
         self.conf = conf
         self.freq = freq if freq is not None else _jieba().dt.FREQ
         self.min_word_freq = min_word_freq
+        # jieba's FREQ holds every prefix of its words (frequency 0): a word can only grow from a known prefix
+        self.prefixes = self.freq if freq is None else {w[:i] for w in freq for i in range(1, len(w) + 1)}
+        self._alts: dict[str, tuple[str, ...]] = {}
+        self._before, self._after = bigram_index(self.prefixes)
+        self._last: tuple[str, list[tuple[int, int]]] = ("", [])
 
     # -- segmentation ---------------------------------------------------------------------------------
     def split_known(self, text: str) -> list[str]:
@@ -101,7 +108,10 @@ class Scorer:
         return out
 
     def tokens(self, sentence: str) -> list[tuple[int, int]]:
-        """Token spans of ``sentence``: jieba words, unknown ones split into known pieces."""
+        """Token spans of ``sentence``: jieba words, unknown ones split into known pieces (the last sentence's
+        are kept: the skipped positions and the candidates of one sentence segment it once)."""
+        if self._last[0] == sentence:
+            return self._last[1]
         spans, pos = [], 0
         for word in _jieba().cut(sentence, HMM=False):
             if len(word) > 1 and word not in self.model:
@@ -111,6 +121,7 @@ class Scorer:
             else:
                 spans.append((pos, pos + len(word)))
                 pos += len(word)
+        self._last = (sentence, spans)
         return spans
 
     # -- candidates -----------------------------------------------------------------------------------
@@ -121,7 +132,7 @@ class Scorer:
             for p in range(a, b):
                 owner[p] = k
         out: list[Candidate] = []
-        base_cache: dict[tuple[int, int], float] = {}
+        base_cache: dict[tuple[int, int], tuple] = {}
         for pos, ch in enumerate(sentence):
             if pos in skip or ch in NUMERALS or ch in FUNCTION or not _gb2312(ch):
                 continue
@@ -131,6 +142,75 @@ class Scorer:
         return out
 
     def _words_at(self, s: str, pos: int, skip) -> Iterator[tuple[str, int, int]]:
+        """Each alternative of ``s[pos]`` that makes a known word, with its most frequent frame (start, end).
+
+        Same result as :meth:`_words_at_all`, walking only frames whose word can exist: the text left of
+        ``pos`` must be a dictionary prefix, and a frame that is no prefix ends the longer ones of its
+        start."""
+        if self.min_word_freq < 1:  # a frequency-0 word would count: no pruning
+            yield from self._words_at_all(s, pos, skip)
+            return
+        alts = self.alternatives(s[pos])
+        if not alts or pos in skip:
+            return
+        freq, prefixes, model, minf = self.freq, self.prefixes, self.model, self.min_word_freq
+        first, last = max(0, pos - 3), min(len(s), pos + 4)  # frames lie in [first, last), clear of skip
+        for p in range(pos - 1, first - 1, -1):
+            if p in skip:
+                first = p + 1
+                break
+        for p in range(pos + 1, last):
+            if p in skip:
+                last = p
+                break
+        groups = []
+        for start in range(first, pos + 1):
+            left = s[start:pos]
+            if left and left not in prefixes:
+                continue
+            rights = [s[pos + 1:end] for end in range(max(pos + 1, start + 2), min(last, start + 4) + 1)]
+            if rights:
+                groups.append((left, start, rights))
+        if not groups:
+            return
+        has = prefixes.__contains__
+        # per frame start, the alternatives whose shortest word there is a prefix (C-level maps, no loop)
+        hits = [self._hits(alts, left, rights[0], has) for left, _, rights in groups]
+        live = set().union(*hits)
+        for alt in filter(live.__contains__, alts):
+            best = None
+            for (left, start, rights), hit in zip(groups, hits):
+                if alt not in hit:
+                    continue
+                stem = left + alt
+                for right in rights:
+                    word = stem + right
+                    f = freq.get(word, 0)
+                    if f >= minf and (best is None or f > best[0]) and word in model:
+                        best = (f, start, start + len(word))
+                    if word not in prefixes:
+                        break
+            if best is not None:
+                yield alt, best[1], best[2]
+
+    def _hits(self, alts: tuple[str, ...], left: str, right: str, has) -> set[str]:
+        """The alternatives ``alt`` for which ``left + alt + right`` is a dictionary prefix."""
+        if not left and len(right) == 1:
+            return set(filter(self._before.get(right, "").__contains__, alts))
+        if len(left) == 1 and not right:
+            return set(filter(self._after.get(left, "").__contains__, alts))
+        words = map(left.__add__, alts) if not right else map(left.__add__, map(add, alts, repeat(right)))
+        return set(compress(alts, map(has, words)))
+
+    def alternatives(self, ch: str) -> tuple[str, ...]:
+        """``ch``'s confusable characters but function characters, in the confusion sets' order (cached)."""
+        alts = self._alts.get(ch)
+        if alts is None:
+            alts = self._alts[ch] = tuple(a for a in self.conf.alternatives(ch) if a not in FUNCTION)
+        return alts
+
+    def _words_at_all(self, s: str, pos: int, skip) -> Iterator[tuple[str, int, int]]:
+        """The reference walk over every frame and every alternative (the fast path's test oracle)."""
         freq, model, n, minf = self.freq, self.model, len(s), self.min_word_freq
         frames = [(s[start:pos], s[pos + 1:end], start, end)
                   for start in range(max(0, pos - 3), pos + 1)
@@ -153,21 +233,22 @@ class Scorer:
 
     def _features(self, s, spans, owner, pos, alt, start, end, base_cache) -> tuple[float, ...]:
         p, q = owner[start], owner[end - 1] + 1
-        lo, hi = max(0, p - CONTEXT), min(len(spans), q + CONTEXT)
-        left = [s[a:b] for a, b in spans[lo:p]]
-        right = [s[a:b] for a, b in spans[q:hi]]
-        orig_mid = [s[a:b] for a, b in spans[p:q]]
-        key = (p, q)
-        if key not in base_cache:
+        base = base_cache.get((p, q))
+        if base is None:  # the window as written, once per written word span of the sentence
+            lo, hi = max(0, p - CONTEXT), min(len(spans), q + CONTEXT)
+            left = [s[a:b] for a, b in spans[lo:p]]
+            right = [s[a:b] for a, b in spans[q:hi]]
+            orig_mid = [s[a:b] for a, b in spans[p:q]]
             at_start = lo == 0
             whole = self._window_score(left + orig_mid + right, at_start)
             bare = self._window_score(orig_mid, False)
-            logp = (self._window_score(left + orig_mid, at_start) - self._window_score(left, at_start)) / len(orig_mid)
-            base_cache[key] = (whole, bare, logp)
-        whole, bare, logp = base_cache[key]
+            logp = (self._window_score(left + orig_mid, at_start)
+                    - self._window_score(left, at_start)) / len(orig_mid)
+            base = base_cache[(p, q)] = (whole, bare, logp, at_start, left, right)
+        whole, bare, logp, at_start, left, right = base
         word = s[start:pos] + alt + s[pos + 1:end]
         middle = self.split_known(s[spans[p][0]:start]) + [word] + self.split_known(s[end:spans[q - 1][1]])
-        gain = self._window_score(left + middle + right, lo == 0) - whole
+        gain = self._window_score(left + middle + right, at_start) - whole
         context_gain = gain - (self._window_score(middle, False) - bare)
         a, b = spans[owner[pos]]
         ch, conf = s[pos], self.conf
@@ -176,6 +257,20 @@ class Scorer:
                 math.log1p(self.freq.get(s[start:end], 0)), float(b - a == 1), float(s[a:b] in self.model),
                 float(alt in conf.same_tone.get(ch, ())), float(not sound and alt in conf.shape.get(ch, ())),
                 float(end - start), context_gain, logp, 1.0)
+
+
+def bigram_index(prefixes) -> tuple[dict[str, str], dict[str, str]]:
+    """Of every two-character prefix ``ab``: ``before[b]`` holds ``a``, ``after[a]`` holds ``b`` (strings, for
+    their size: about 1 MB for jieba's dictionary)."""
+    before: dict[str, list[str]] = {}
+    after: dict[str, list[str]] = {}
+    chars: dict[str, str] = {}  # one object per character while building: the lists stay small
+    for w in prefixes:
+        if len(w) == 2:
+            a, b = chars.setdefault(w[0], w[0]), chars.setdefault(w[1], w[1])
+            before.setdefault(b, []).append(a)
+            after.setdefault(a, []).append(b)
+    return ({k: "".join(v) for k, v in before.items()}, {k: "".join(v) for k, v in after.items()})
 
 
 def probability(x: tuple[float, ...], weights: list[float]) -> float:

@@ -119,6 +119,8 @@ class LMTypoChecker:
             if group[0].code == GUARD:
                 skip.update(range(start, end))
         for slogan in self.slogans:
+            if slogan not in sentence:  # the regex only where there is a match to find
+                continue
             for m in re.finditer(re.escape(slogan), sentence):
                 skip.update(range(m.start(), m.end()))
         for a, b in self.scorer.tokens(sentence):

@@ -71,11 +71,20 @@ def _illicit_terms(text: str) -> list[str]:
     return sorted({m.text[m.start:m.end] for m in lexicon().scan(text, frozenset({"SC002"}))})
 
 
-def _hidden_links(tree, base: str, ctx: CheckContext) -> Iterator[tuple[str, str, str, str]]:
+def _page_styles(page: PageRecord) -> tuple[dict[Any, dict[str, str]], dict[Any, str]]:
+    """The declarations the page's ``<style>`` rules give and the elements they hide, matched once per
+    page: SC001 and SC002 both read them."""
+    cached = page.__dict__.get("_style_verdicts")
+    if cached is None or cached[0] is not page.tree:
+        styles = sheet_styles(page.tree)
+        cached = page.__dict__["_style_verdicts"] = (page.tree, styles, stylesheet_hidden(page.tree, styles))
+    return cached[1], cached[2]
+
+
+def _hidden_links(tree, base: str, ctx: CheckContext, styles: dict[Any, dict[str, str]],
+                  sheet: dict[Any, str]) -> Iterator[tuple[str, str, str, str]]:
     """(target, anchor text, reason, signal) for each off-site link hidden by markup or styles that also
     carries a spam signal: a dark-link technique, illicit words, or a farm of links to several hosts."""
-    styles = sheet_styles(tree)
-    sheet = stylesheet_hidden(tree, styles)
     hidden: list[tuple[str, str, str, Any]] = []
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
@@ -137,7 +146,7 @@ def hidden_link_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Findin
     if tree is None:
         return
     where = page.final_url or page.url
-    found = list(_markup_findings(tree, where, ctx))
+    found = list(_markup_findings(tree, where, ctx, *_page_styles(page)))
     if page.link_visibility is not None:
         found = confirm_hidden_links(found, page.link_visibility, ctx, where)
     seen: set[str] = ctx.memo.setdefault(_MEMO_SC001, set())
@@ -147,8 +156,9 @@ def hidden_link_findings(page: PageRecord, ctx: CheckContext) -> Iterator[Findin
             yield f
 
 
-def _markup_findings(tree, where: str, ctx: CheckContext) -> Iterator[Finding]:
-    for target, anchor, reason, signal in _hidden_links(tree, where, ctx):
+def _markup_findings(tree, where: str, ctx: CheckContext, styles: dict[Any, dict[str, str]],
+                     sheet: dict[Any, str]) -> Iterator[Finding]:
+    for target, anchor, reason, signal in _hidden_links(tree, where, ctx, styles, sheet):
         terms = _illicit_terms(anchor + " " + target)
         evidence = {"reason": reason, "signal": signal, "anchor_text": anchor,
                     "host": urlsplit(target).hostname, "illicit_terms": terms, "confirmed_by": "markup"}
@@ -167,7 +177,7 @@ def _offsite_anchor_texts(page: PageRecord, ctx: CheckContext) -> Iterator[tuple
         target = urljoin(base, (a.get("href") or "").strip())
         text = " ".join(a.text_content().split())
         if text and _offsite(target, ctx):
-            sheet = stylesheet_hidden(tree) if sheet is None else sheet
+            sheet = _page_styles(page)[1] if sheet is None else sheet
             yield target, text, element_hidden(a, sheet) is not None
 
 

@@ -11,12 +11,11 @@ link's computed visibility; :func:`xunjian.checks.security.confirm_hidden_links`
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-from lxml.cssselect import CSSSelector
+from xunjian.checks.cssmatch import page_names, select
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -131,18 +130,6 @@ def own_styles_only(tree) -> bool:
 _READ = frozenset({"color", "background", "background-color", "background-image", "display", "visibility",
                    "opacity", "font-size", "position", "left", "top", "right", "margin-left", "margin-top",
                    "text-indent", "overflow", "overflow-y", "width", "height", "max-height", "clip"})
-_COMPILED = threading.local()
-
-
-def _select(tree, sel: str) -> list[Any]:
-    """``tree.cssselect(sel)`` with the CSS-to-XPath translation kept (per thread, bounded): a site's
-    templates repeat the same ``<style>`` on every page."""
-    cache = getattr(_COMPILED, "cache", None)
-    if cache is None or len(cache) > 4096:
-        cache = _COMPILED.cache = {}
-    if sel not in cache:
-        cache[sel] = CSSSelector(sel, translator="html")
-    return cache[sel](tree)
 
 
 def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
@@ -153,7 +140,7 @@ def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
     be read (``@import``/``@media``, ``!important``, ``:visited``, a selector cssselect does not know)."""
     styles = Styles()
     complete = own_styles_only(tree)
-    rules, names = [], []
+    rules, names, page = [], [], None
     for style in tree.iter("style"):
         css = _COMMENT.sub("", style.text_content() or "")
         if "@" in css:
@@ -172,7 +159,9 @@ def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
                 try:
                     if ":visited" in sel:
                         raise ValueError(sel)  # cssselect never matches it; a visited link may look otherwise
-                    found = _select(tree, sel)
+                    if page is None:
+                        page = page_names(tree)
+                    found = select(tree, sel, page)
                 except Exception:  # cssselect raises several types on selectors it does not support
                     complete = complete and not colouring
                     continue

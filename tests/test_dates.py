@@ -189,3 +189,23 @@ def test_library_date_is_kept_when_printed():
     # htmldate reads 2026年11月03日 as 2026-01-01: a day never printed is dropped
     html = "<html><body><h1>标题</h1><p>正文内容。</p><p>2026年11月03日</p></body></html>"
     assert article_pubdate(lxml.html.document_fromstring(html), html, date(2026, 11, 22))[0] is None
+
+
+def test_library_date_skips_htmldate_when_the_text_prints_no_date():
+    """Fast path: no full date in the text, so htmldate's guess (the image path's day) could not be kept."""
+    from datetime import datetime
+
+    from htmldate import find_date
+
+    from xunjian.checks.dates import library_date
+
+    html = ("<html><body><h3>2022年第4期</h3><img src='/upload/resources/image/2022/09/29/1929993.jpg'>"
+            "<p>目录</p></body></html>")
+    guess = find_date(html, extensive_search=True, original_date=True,
+                      max_date=datetime(2026, 11, 22, 23, 59))
+    assert guess == "2022-09-29"                                   # what the slow path would have dropped
+    assert library_date(html, date(2026, 11, 22), lxml.html.document_fromstring(html)) is None
+    assert library_date(html, date(2026, 11, 22)) == date(2022, 9, 29)  # without a tree: the raw guess
+    printed = html.replace("<p>目录</p>", "<p>2022-09-29 目录</p>")
+    printed_tree = lxml.html.document_fromstring(printed)
+    assert library_date(printed, date(2026, 11, 22), printed_tree) == date(2022, 9, 29)
