@@ -126,16 +126,21 @@ def _labels_re() -> re.Pattern[str]:
 
 
 def _may_be_guide(page: PageRecord) -> bool:
-    """A cheap test before reading the labels: the labels of enough different elements in the HTML, or a guide
+    """A cheap test before reading the labels: labels of enough different elements in the HTML, or a guide
     marker where :func:`is_guide` looks for one (title, heading, breadcrumb). A marker elsewhere, such as a
-    办事指南 link in the menu of every page, does not make a page a guide without enough labels."""
-    html = page.html
+    办事指南 link in the menu of every page, does not make a page a guide without enough labels; on such a page
+    the labels are counted with the spaces and ``&nbsp;`` that align a form's labels (办&nbsp;理&nbsp;时&nbsp;限)
+    taken out."""
+    html = page.html[:400_000]
+    if any(m in html for m in guide_rules()["markers"]):
+        return _marked(page) or _label_elements(_LABEL_GAPS.sub("", html)) >= int(guide_rules()["min_labels"])
+    return _label_elements(html) >= int(guide_rules()["min_labels"])
+
+
+def _label_elements(html: str) -> int:
+    """How many different elements the labels in ``html`` name."""
     index = _label_index()
-    flat = _LABEL_GAPS.sub("", html[:400_000])  # 办&nbsp;理&nbsp;时&nbsp;限: labels spaced to align a form
-    elements = {index.get(m.group(0)) for m in _labels_re().finditer(flat)}
-    if len(elements - {None}) >= int(guide_rules()["min_labels"]):
-        return True
-    return any(m in html for m in guide_rules()["markers"]) and _marked(page)
+    return len({index.get(m.group(0)) for m in _labels_re().finditer(html)} - {None})
 
 
 def _marked(page: PageRecord) -> bool:
