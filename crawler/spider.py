@@ -338,8 +338,10 @@ class SiteSpider(scrapy.Spider):
         return links
 
     def _emit_page(self, record: PageRecord, result: LinkResult) -> Iterator[Any]:
-        """The verdict, the page record, and the requests for the page's links (a usable internal page)."""
-        yield LinkResultItem(result)
+        """The requests for the page's links (a usable internal page), then the page record with its verdict.
+
+        The page comes last: Scrapy handles a response's outputs one at a time (``CONCURRENT_ITEMS``), and the
+        page waits for its checks, so its links are scheduled first."""
         outcome, reason = result.outcome, result.reason
         is_html = record.is_html
         final_internal = self.site.is_internal(record.final_url)
@@ -347,18 +349,20 @@ class SiteSpider(scrapy.Spider):
             if is_html or record.status >= 400:
                 record.error = None if outcome == "ok" else reason
                 record.html = record.html if outcome == "ok" else ""
-                yield PageItem(record)
+                yield PageItem(record, result=result)
+            else:
+                yield LinkResultItem(result)
             return
-        if record.page_type == "homepage":
-            self.homepage_html = record.html
-            yield from self._cloak_item()
         if not record.reused:
             record.links = self._page_links(record)
-        yield PageItem(record)
         for link in record.links:
             follow_up = self.follow(link, record.depth)
             if follow_up is not None:
                 yield follow_up
+        if record.page_type == "homepage":
+            self.homepage_html = record.html
+            yield from self._cloak_item()
+        yield PageItem(record, result=result)
 
     def render_failed(self, failure: Failure) -> Iterator[Any]:
         """Rendering failed (browser crash, timeout): keep the static page as it was fetched."""
@@ -374,11 +378,14 @@ class SiteSpider(scrapy.Spider):
             return  # never sent, or stopped mid-transfer: the scan is stopping; nothing to record
         outcome, reason = judge_failure(failure)
         target = request.meta["xj_target"]
-        yield LinkResultItem(LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
-                                        elapsed=self._elapsed(request), method=request.method))
-        if outcome not in ("private", "skipped"):  # refused by the guard or by robots.txt: not fetched
-            yield PageItem(PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0),
-                                      error=reason, page_type="homepage" if target == self.homepage else "other"))
+        result = LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
+                            elapsed=self._elapsed(request), method=request.method)
+        if outcome in ("private", "skipped"):  # refused by the guard or by robots.txt: not fetched
+            yield LinkResultItem(result)
+            return
+        yield PageItem(PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0),
+                                  error=reason, page_type="homepage" if target == self.homepage else "other"),
+                       result=result)
 
     def link_checked(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
@@ -400,15 +407,14 @@ class SiteSpider(scrapy.Spider):
     def _emit_stylesheet(self, response: TextResponse, result: LinkResult) -> Iterator[Any]:
         """An internal style sheet that loads: its @import and url() targets are its links, checked too."""
         self.crawler.stats.inc_value("links/checked")
-        yield LinkResultItem(result)
         record = PageRecord(url=result.target, final_url=response.url, status=response.status,
                             content_type=result.content_type.lower(), depth=response.meta["xj_css_depth"],
                             size=len(response.body), page_type="stylesheet")
         record.links = stylesheet_links(response.text, response.url, self.site, self.strip_params)
-        yield PageItem(record)
         for link in record.links:
             if (follow_up := self.follow(link, record.depth)) is not None:
                 yield follow_up
+        yield PageItem(record, result=result)
 
     def link_rechecked(self, response: scrapy.http.Response) -> Iterator[Any]:
         """The browser's answer decides: a real page is ok, an error broken, a wall or a challenge LK006."""
