@@ -47,6 +47,12 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         # worker is enough (16 held 27,000 tasks alive while pages waited for their checks: 17 % of the CPU in GC).
         "CONCURRENT_ITEMS": 1,
         "TELNETCONSOLE_ENABLED": False,
+        "STATS_CLASS": "xunjian.crawler.stats.PlainStats",
+        # Scrapy components that do nothing for a scan cost a pass per request or per spider output: the
+        # downloader's Offsite (the spider names no allowed_domains), HttpAuth (xunjian sets no credentials),
+        # MetaCopyDetection (a development warning) and UrlLength (SiteSpider.follow drops the same URLs).
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+                               "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None},
         "LOG_INSTALL_ROOT_HANDLER": True,
         "LOG_LEVEL": "WARNING",  # progress is reported by the Progress extension, not by log lines
         "DEPTH_PRIORITY": 1,  # breadth first: columns before deep articles when max_pages cuts the crawl
@@ -55,6 +61,8 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
+                                   "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                                   "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
                                    "xunjian.crawler.retryafter.RetryAfter": 540,
                                    # inflates bodies only up to the request's byte cap (crawler/bounds.py)
                                    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

@@ -52,8 +52,7 @@ logger = logging.getLogger(__name__)
 HEADERS_ONLY = 0  # xj_max_body value: stop the download once the headers are in
 PROBE_BODY = 65536  # GET fallback of an HTML target: enough to recognise an error or challenge page
 CSS_BODY = 1 << 20  # an internal style sheet is read for its @import and url() links
-
-
+URL_LENGTH_LIMIT = 2083  # a longer link is not checked (Scrapy's URLLENGTH_LIMIT, as browsers once had it)
 
 _FRAMED = re.compile(r"(?:/|\.s?html?|\.jsp|\.php|\.aspx?)$", re.I)
 
@@ -243,9 +242,13 @@ class SiteSpider(scrapy.Spider):
         if link.internal and link.kind == "page" and self._is_trap(link.url):
             self.crawler.stats.inc_value("links/trap_skipped")
             return None
-        if link.kind == "page":  # a page may be an error page (soft 404): GET its head, not only HEAD
-            return self._check_request(link.url, "GET", html_body=True)
-        return self._check_request(link.url, css_depth=depth if link.internal and link.kind == "stylesheet" else None)
+        page = link.kind == "page"  # a page may be an error page (soft 404): GET its head, not only HEAD
+        request = self._check_request(link.url, "GET" if page else "HEAD", html_body=page,
+                                      css_depth=depth if link.internal and link.kind == "stylesheet" else None)
+        if len(request.url) > URL_LENGTH_LIMIT:  # as Scrapy's UrlLengthMiddleware did (off: a pass per output)
+            self.crawler.stats.inc_value("urllength/request_ignored_count")
+            return None
+        return request
 
     # -- callbacks --------------------------------------------------------------------------------
 
@@ -338,10 +341,8 @@ class SiteSpider(scrapy.Spider):
         return links
 
     def _emit_page(self, record: PageRecord, result: LinkResult) -> Iterator[Any]:
-        """The requests for the page's links (a usable internal page), then the page record with its verdict.
-
-        The page comes last: Scrapy handles a response's outputs one at a time (``CONCURRENT_ITEMS``), and the
-        page waits for its checks, so its links are scheduled first."""
+        """The requests for the page's links (a usable internal page), then the page record with its verdict:
+        last, as Scrapy handles the outputs one at a time (``CONCURRENT_ITEMS``) and the page waits for its checks."""
         outcome, reason = result.outcome, result.reason
         is_html = record.is_html
         final_internal = self.site.is_internal(record.final_url)
@@ -380,12 +381,10 @@ class SiteSpider(scrapy.Spider):
         target = request.meta["xj_target"]
         result = LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
                             elapsed=self._elapsed(request), method=request.method)
-        if outcome in ("private", "skipped"):  # refused by the guard or by robots.txt: not fetched
-            yield LinkResultItem(result)
-            return
-        yield PageItem(PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0),
-                                  error=reason, page_type="homepage" if target == self.homepage else "other"),
-                       result=result)
+        record = PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0), error=reason,
+                            page_type="homepage" if target == self.homepage else "other")
+        # refused by the guard or by robots.txt (private, skipped): not fetched, no page
+        yield LinkResultItem(result) if outcome in ("private", "skipped") else PageItem(record, result=result)
 
     def link_checked(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
