@@ -69,7 +69,10 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
                                    "xunjian.crawler.bounds.BoundedDecompression": 590,
                                    "xunjian.crawler.incremental.IncrementalScan": 580,  # sees inflated bodies
                                    "xunjian.crawler.browser.RenderMiddleware": 950},
-        "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
+        # RemoteControl (Scrapy 2.19, on by default): an HTTP server on localhost that runs the Python code it is
+        # sent (token in a job file); a scan wants no such door, nor its aiohttp import at every start.
+        "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None,
+                       "xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
                        "xunjian.crawler.search_probe.SearchProbe": 0, "xunjian.crawler.stopguard.StopGuard": 0},
         # the scan's page checks, then the store (see xunjian.scanning for the phases of a scan)
         "ITEM_PIPELINES": {"xunjian.crawler.checkpool.CheckPipeline": 200,

@@ -71,6 +71,7 @@ def test_scan_settings_drop_the_components_a_scan_does_not_use():
                 "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware"):
         assert values["DOWNLOADER_MIDDLEWARES"][off] is None
     assert set(values["SPIDER_MIDDLEWARES"].values()) == {None}
+    assert values["EXTENSIONS"]["scrapy.extensions.remote_control.RemoteControl"] is None  # runs code it is sent
     assert "scrapy.spidermiddlewares.depth.DepthMiddleware" not in values["SPIDER_MIDDLEWARES"]  # breadth first
 
 
@@ -104,3 +105,14 @@ def test_settle_hides_the_startup_heap_from_the_collector():
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
+
+
+def test_challenge_markers_match_as_case_insensitively_as_before():
+    from xunjian.crawler.verdict import is_challenge, linkcheck_rules
+
+    before = linkcheck_rules()["_challenge"]  # the re.I pattern the lower-cased search replaces
+    bodies = ["<script>var ACW_SC__V2='x'</script>", "<p>请开启javascript</p>", "hw_check", "<b>Hw_ChecK</b>",
+              "__jsl_clearance", "__jſl_clearance", "HW_CHEC\u212a", "请开启JavaScr\u0130pt", "plain page", "$_TS=window"]
+    for body in bodies:
+        assert is_challenge(200, body) == bool(before.search(body)), body
+    assert is_challenge(200, "__jſl_clearance") and is_challenge(200, "HW_CHEC\u212a") and not is_challenge(200, "plain")
