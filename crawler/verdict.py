@@ -110,7 +110,10 @@ def short_page_text(tree: Any) -> str:
     raw = body.text_content()
     if len(raw) > limit:
         hidden = sum(len(el.text_content()) for el in body.iter("script", "style", "noscript", "template"))
-        if len(raw) - hidden > 3 * limit and len(" ".join(raw.split())) - hidden > limit:
+        collapsed = len(" ".join(raw.split()))
+        # Dropping h characters shortens the collapsed text by at most 2h, and joining the text nodes with spaces
+        # never shortens it: collapsed - 2 * hidden > limit proves the visible text longer than limit.
+        if (len(raw) - hidden > 3 * limit and collapsed - hidden > limit) or collapsed - 2 * hidden > limit:
             return ""
     text = visible_text(tree)
     return text if len(text) <= limit else ""

@@ -116,3 +116,20 @@ def test_challenge_markers_match_as_case_insensitively_as_before():
     for body in bodies:
         assert is_challenge(200, body) == bool(before.search(body)), body
     assert is_challenge(200, "__jſl_clearance") and is_challenge(200, "HW_CHEC\u212a") and not is_challenge(200, "plain")
+
+
+def test_short_page_text_decides_long_pages_without_reading_their_text_twice():
+    import lxml.html
+
+    from xunjian.crawler.verdict import linkcheck_rules, short_page_text, visible_text
+
+    limit = linkcheck_rules()["soft404_body_max_text"]
+    pages = [f"<html><body><p>{'正文' * (limit // 2 + 50)}</p></body></html>",  # a little over: no second pass
+             f"<html><body><p>{'字 ' * (limit // 3)}</p><script>{'x' * limit}</script></body></html>",
+             f"<html><body><p>{'a' * (limit - 5)}</p><style>{'b' * 40}</style><noscript>{'c' * 9}</noscript></body></html>",
+             f"<html><body>{'<i>a</i> ' * (limit // 2 + 3)}<script>{'y' * 30}</script></body></html>",
+             "<html><body><h1>页面不存在</h1></body></html>"]
+    for html in pages:
+        tree = lxml.html.document_fromstring(html)
+        text = visible_text(tree)
+        assert short_page_text(tree) == (text if len(text) <= limit else ""), html[:60]
