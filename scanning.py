@@ -178,6 +178,7 @@ def crawl(run: ScanRun, progress: str | None = None, **extra: Any) -> None:
     ``extra``: more Scrapy settings (a split crawl's helper, :mod:`xunjian.splitscan`)."""
     from scrapy.crawler import CrawlerProcess
 
+    from xunjian.crawler import heap
     from xunjian.crawler.settings import quiet_scrapy_logs, scrapy_settings
     from xunjian.crawler.spider import SiteSpider
 
@@ -187,6 +188,7 @@ def crawl(run: ScanRun, progress: str | None = None, **extra: Any) -> None:
     quiet_scrapy_logs()
     deferred = process.crawl(SiteSpider, site=run.ctx.site)
     deferred.addErrback(lambda failure: run.crawl_errors.append(failure.getErrorMessage()))
+    heap.settle()
     process.start()
     run.status, run.message = crawl_verdict(run.report, run.crawl_errors)
 

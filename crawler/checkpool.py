@@ -45,6 +45,11 @@ MAX_PAGES_IN_CHECKS = 64
 #: crawler's main thread, profiled) plus its threads' pickling and GIL hand-offs.
 BATCH_PAGES = 8
 BATCH_WAIT = 0.02  # seconds a partial batch waits for more pages
+#: Pages waiting for their checks (in the check process or for a place there) at which the crawl stops starting
+#: downloads until some are answered. Scrapy's own back-pressure counts response bytes (5 MB): on a fast site of
+#: small pages 1,700 responses waited, each holding its tasks and coroutines, and the collector's full passes
+#: over them cost ~2.4 s of the crawler's 24 s CPU (benchmarks/crawl_bench.py, 5,000 pages).
+MAX_PAGES_WAITING = 2 * MAX_PAGES_IN_CHECKS
 
 
 class _Unavailable(Exception):
@@ -245,6 +250,8 @@ class CheckPipeline:
         self.report = report
         self.stats = stats
         self.pool = CheckPool(ctx, disabled, processes)
+        self.crawler: Crawler | None = None
+        self._waiting = 0  # pages in _checks, answered or not
         self._in_checks: asyncio.Semaphore | None = None
         self._batch: list[tuple[PageRecord, asyncio.Future]] = []
         self._batch_timer: asyncio.TimerHandle | None = None
@@ -257,7 +264,20 @@ class CheckPipeline:
         pipeline = cls(s["XJ_CHECK_CONTEXT"], frozenset(s.getlist("XJ_DISABLED_RULES")),
                        s.getint("XJ_CHECK_PROCESSES"), s["XJ_CRAWL_REPORT"], crawler.stats)
         crawler.signals.connect(pipeline.pool.close, signal=signals.spider_closed)
+        pipeline.crawler = crawler
         return pipeline
+
+    def _hold_crawl(self, waiting: int) -> None:
+        """Pause the engine's new downloads while too many pages wait for their checks (MAX_PAGES_WAITING);
+        a finished response wakes the engine up again."""
+        self._waiting = waiting
+        engine = getattr(self.crawler, "engine", None)
+        if engine is None:
+            return
+        if waiting > MAX_PAGES_WAITING:
+            engine.pause()
+        elif engine.paused:
+            engine.unpause()
 
     def _check_error(self, name: str, detail: str, exc_info: bool = False) -> None:
         errors = self.report.check_errors
@@ -287,17 +307,21 @@ class CheckPipeline:
     async def _checks(self, record: PageRecord) -> tuple[dict, list[Finding], dict[str, str], str]:
         if self._in_checks is None:
             self._in_checks = asyncio.Semaphore(MAX_PAGES_IN_CHECKS)
-        async with self._in_checks:
-            light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
-            try:
-                return await self._batched(light)
-            except _Unavailable:
-                pass
-            except Exception:  # the child died (BrokenProcessPool): check in this process from now on
-                if not self.pool.aborted:  # aborted: killed on purpose by StopGuard, pages stored unchecked
-                    logger.exception("检查子进程出错，改为在抓取进程内检查")
-                self.pool.run_inline_from_now()
-            return self.pool.run_inline(record)
+        self._hold_crawl(self._waiting + 1)
+        try:
+            async with self._in_checks:
+                light = dataclasses.replace(record, links=[], facts=dict(record.facts))  # no parsed tree, no links
+                try:
+                    return await self._batched(light)
+                except _Unavailable:
+                    pass
+                except Exception:  # the child died (BrokenProcessPool): check in this process from now on
+                    if not self.pool.aborted:  # aborted: killed on purpose by StopGuard, pages stored unchecked
+                        logger.exception("检查子进程出错，改为在抓取进程内检查")
+                    self.pool.run_inline_from_now()
+                return self.pool.run_inline(record)
+        finally:
+            self._hold_crawl(self._waiting - 1)
 
     def _batched(self, record: PageRecord) -> asyncio.Future:
         """The page's result, from the next batch sent to the check process."""

@@ -13,6 +13,9 @@ class PageItem:
     record: PageRecord
     #: filled by the check pipeline (:class:`~xunjian.crawler.checkpool.CheckPipeline`)
     findings: list[Any] = field(default_factory=list)
+    #: the verdict on the page's URL as a link target, carried here rather than as a second item (every
+    #: item costs a pass through Scrapy's item machinery)
+    result: LinkResult | None = None
 
 
 @dataclass

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from xunjian.checks.base import Finding
-    from xunjian.records import PageRecord
+    from xunjian.records import LinkResult, PageRecord
 
 FLUSH_SECONDS = 2.0
 
@@ -73,11 +73,10 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, LinkResultItem):
-            self.results.append(item.result)
-            self.stats.inc_value("links/results")
-            if item.result.outcome not in ("ok", "skipped"):
-                self.stats.inc_value("links/not_ok")
+            self._result(item.result)
         elif isinstance(item, PageItem):
+            if item.result is not None:
+                self._result(item.result)
             self._page(item.record)
             self.findings.extend(item.findings)
         elif isinstance(item, CloakItem):
@@ -85,6 +84,12 @@ class StorePipeline:
         if len(self.pages) + len(self.results) >= self.batch_size or time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self.flush()
         return item
+
+    def _result(self, result: LinkResult) -> None:
+        self.results.append(result)
+        self.stats.inc_value("links/results")
+        if result.outcome not in ("ok", "skipped"):
+            self.stats.inc_value("links/not_ok")
 
     def _page(self, record: PageRecord) -> None:
         if record.page_type == "homepage":

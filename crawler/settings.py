@@ -42,10 +42,17 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "DOWNLOAD_MAXSIZE": 0,  # BodyLimit stops bodies itself, without failing the request
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": True,
-        # Scrapy starts this many asyncio workers for every response's output; our callbacks yield a
-        # handful of items, and the default 100 cost more than the checks (profiled: 342k tasks / 3,000 pages).
-        "CONCURRENT_ITEMS": 16,
+        # Scrapy starts this many asyncio workers for every response's output, and keeps them (finished) until
+        # the response is done; the spider yields a page's requests first and its one PageItem last, so one
+        # worker is enough (16 kept 27,000 finished tasks alive while pages waited for their checks, for the GC to walk).
+        "CONCURRENT_ITEMS": 1,
         "TELNETCONSOLE_ENABLED": False,
+        "STATS_CLASS": "xunjian.crawler.stats.PlainStats",
+        # Scrapy components that do nothing for a scan cost a pass per request or per spider output: the
+        # downloader's Offsite (the spider names no allowed_domains), HttpAuth (xunjian sets no credentials),
+        # MetaCopyDetection (a development warning) and UrlLength (SiteSpider.follow drops the same URLs).
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+                               "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None},
         "LOG_INSTALL_ROOT_HANDLER": True,
         "LOG_LEVEL": "WARNING",  # progress is reported by the Progress extension, not by log lines
         "DEPTH_PRIORITY": 1,  # breadth first: columns before deep articles when max_pages cuts the crawl
@@ -54,13 +61,18 @@ def scrapy_settings(settings: Settings, render_mode: str = "never", **extra: Any
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER": "xunjian.crawler.downloader.PoliteDownloader",
         "DOWNLOADER_MIDDLEWARES": {"xunjian.crawler.netguard.PrivateNetworkGuard": 50,
+                                   "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                                   "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
                                    "xunjian.crawler.retryafter.RetryAfter": 540,
                                    # inflates bodies only up to the request's byte cap (crawler/bounds.py)
                                    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
                                    "xunjian.crawler.bounds.BoundedDecompression": 590,
                                    "xunjian.crawler.incremental.IncrementalScan": 580,  # sees inflated bodies
                                    "xunjian.crawler.browser.RenderMiddleware": 950},
-        "EXTENSIONS": {"xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
+        # RemoteControl (Scrapy 2.19, on by default): an HTTP server on localhost that runs the Python code it is
+        # sent (token in a job file); a scan wants no such door, nor its aiohttp import at every start.
+        "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None,
+                       "xunjian.crawler.bodylimit.BodyLimit": 0, "xunjian.crawler.progress.Progress": 0,
                        "xunjian.crawler.search_probe.SearchProbe": 0, "xunjian.crawler.stopguard.StopGuard": 0},
         # the scan's page checks, then the store (see xunjian.scanning for the phases of a scan)
         "ITEM_PIPELINES": {"xunjian.crawler.checkpool.CheckPipeline": 200,

@@ -52,8 +52,7 @@ logger = logging.getLogger(__name__)
 HEADERS_ONLY = 0  # xj_max_body value: stop the download once the headers are in
 PROBE_BODY = 65536  # GET fallback of an HTML target: enough to recognise an error or challenge page
 CSS_BODY = 1 << 20  # an internal style sheet is read for its @import and url() links
-
-
+URL_LENGTH_LIMIT = 2083  # a longer link is not checked (Scrapy's URLLENGTH_LIMIT, as browsers once had it)
 
 _FRAMED = re.compile(r"(?:/|\.s?html?|\.jsp|\.php|\.aspx?)$", re.I)
 
@@ -243,9 +242,13 @@ class SiteSpider(scrapy.Spider):
         if link.internal and link.kind == "page" and self._is_trap(link.url):
             self.crawler.stats.inc_value("links/trap_skipped")
             return None
-        if link.kind == "page":  # a page may be an error page (soft 404): GET its head, not only HEAD
-            return self._check_request(link.url, "GET", html_body=True)
-        return self._check_request(link.url, css_depth=depth if link.internal and link.kind == "stylesheet" else None)
+        page = link.kind == "page"  # a page may be an error page (soft 404): GET its head, not only HEAD
+        request = self._check_request(link.url, "GET" if page else "HEAD", html_body=page,
+                                      css_depth=depth if link.internal and link.kind == "stylesheet" else None)
+        if len(request.url) > URL_LENGTH_LIMIT:  # as Scrapy's UrlLengthMiddleware did (off: a pass per output)
+            self.crawler.stats.inc_value("urllength/request_ignored_count")
+            return None
+        return request
 
     # -- callbacks --------------------------------------------------------------------------------
 
@@ -338,8 +341,8 @@ class SiteSpider(scrapy.Spider):
         return links
 
     def _emit_page(self, record: PageRecord, result: LinkResult) -> Iterator[Any]:
-        """The verdict, the page record, and the requests for the page's links (a usable internal page)."""
-        yield LinkResultItem(result)
+        """The requests for the page's links (a usable internal page), then the page record with its verdict:
+        last, as Scrapy handles the outputs one at a time (``CONCURRENT_ITEMS``) and the page waits for its checks."""
         outcome, reason = result.outcome, result.reason
         is_html = record.is_html
         final_internal = self.site.is_internal(record.final_url)
@@ -347,18 +350,20 @@ class SiteSpider(scrapy.Spider):
             if is_html or record.status >= 400:
                 record.error = None if outcome == "ok" else reason
                 record.html = record.html if outcome == "ok" else ""
-                yield PageItem(record)
+                yield PageItem(record, result=result)
+            else:
+                yield LinkResultItem(result)
             return
-        if record.page_type == "homepage":
-            self.homepage_html = record.html
-            yield from self._cloak_item()
         if not record.reused:
             record.links = self._page_links(record)
-        yield PageItem(record)
         for link in record.links:
             follow_up = self.follow(link, record.depth)
             if follow_up is not None:
                 yield follow_up
+        if record.page_type == "homepage":
+            self.homepage_html = record.html
+            yield from self._cloak_item()
+        yield PageItem(record, result=result)
 
     def render_failed(self, failure: Failure) -> Iterator[Any]:
         """Rendering failed (browser crash, timeout): keep the static page as it was fetched."""
@@ -374,11 +379,12 @@ class SiteSpider(scrapy.Spider):
             return  # never sent, or stopped mid-transfer: the scan is stopping; nothing to record
         outcome, reason = judge_failure(failure)
         target = request.meta["xj_target"]
-        yield LinkResultItem(LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
-                                        elapsed=self._elapsed(request), method=request.method))
-        if outcome not in ("private", "skipped"):  # refused by the guard or by robots.txt: not fetched
-            yield PageItem(PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0),
-                                      error=reason, page_type="homepage" if target == self.homepage else "other"))
+        result = LinkResult(target=target, outcome=outcome, reason=reason,  # type: ignore[arg-type]
+                            elapsed=self._elapsed(request), method=request.method)
+        record = PageRecord(url=target, final_url=target, status=0, depth=request.meta.get("depth", 0), error=reason,
+                            page_type="homepage" if target == self.homepage else "other")
+        # refused by the guard or by robots.txt (private, skipped): not fetched, no page
+        yield LinkResultItem(result) if outcome in ("private", "skipped") else PageItem(record, result=result)
 
     def link_checked(self, response: scrapy.http.Response) -> Iterator[Any]:
         target = response.meta["xj_target"]
@@ -400,15 +406,14 @@ class SiteSpider(scrapy.Spider):
     def _emit_stylesheet(self, response: TextResponse, result: LinkResult) -> Iterator[Any]:
         """An internal style sheet that loads: its @import and url() targets are its links, checked too."""
         self.crawler.stats.inc_value("links/checked")
-        yield LinkResultItem(result)
         record = PageRecord(url=result.target, final_url=response.url, status=response.status,
                             content_type=result.content_type.lower(), depth=response.meta["xj_css_depth"],
                             size=len(response.body), page_type="stylesheet")
         record.links = stylesheet_links(response.text, response.url, self.site, self.strip_params)
-        yield PageItem(record)
         for link in record.links:
             if (follow_up := self.follow(link, record.depth)) is not None:
                 yield follow_up
+        yield PageItem(record, result=result)
 
     def link_rechecked(self, response: scrapy.http.Response) -> Iterator[Any]:
         """The browser's answer decides: a real page is ok, an error broken, a wall or a challenge LK006."""
