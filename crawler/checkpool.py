@@ -114,6 +114,15 @@ def _init(ctx: CheckContext, disabled: frozenset[str]) -> None:
     if os.environ.get("XUNJIAN_PROFILE_CHECKS"):  # benchmarks/crawl_bench.py --profile
         _profile(os.environ["XUNJIAN_PROFILE_CHECKS"])
     checks.extractors()  # import every family once, up front
+    try:  # the word lists now, then the whole start-up heap out of the collector's full passes (crawler/heap.py)
+        from xunjian.checks.wordlists import lexicon
+
+        lexicon()
+    except Exception:  # the checks that need them fail per page, counted as check errors
+        logging.getLogger(__name__).exception("词表加载失败")
+    from xunjian.crawler.heap import settle
+
+    settle()
 
 
 def _profile(path: str) -> None:
