@@ -1,0 +1,72 @@
+"""The word-list scan's fast paths give what the plain computation gives: the idiom hits kept per run of CJK
+characters (checks/idioms.py), and the automaton built commonest character first with never-matching patterns
+for common characters (checks/lextable.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ahocorasick
+
+from xunjian.checks.idioms import _CJK_RUN, RUN_CACHE_CHARS, IdiomHit
+from xunjian.checks.lextable import COMMON_CHARS, NEVER, Entry
+from xunjian.checks.wordlists import Lexicon, lexicon
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXTS = [line.split("\t")[3] for line in (ROOT / "benchmarks/data/gov_sentences.tsv").read_text(encoding="utf-8")
+         .splitlines() if line and not line.startswith("#")] + [
+    "各国媒体举世嘱目地关注这次会议。", "防汛工作已经迫再眉睫，各乡镇要立即行动。", "他是新时代的一伐楷模。",
+    "中华人民共合国成立", "市工商局发布通知", "买六合彩加QQ12345678，", "，" + NEVER + "。" + NEVER,
+    "各国媒体举世嘱目" * 20 + "地关注。"]  # a run longer than RUN_CACHE_CHARS
+
+
+def _plain_idiom_scan(index, text: str) -> list[IdiomHit]:
+    """The idiom scan without the per-run cache: every window of every run, in order."""
+    out = []
+    for run in _CJK_RUN.finditer(text):
+        for j in range(run.start(), run.end() - 2):
+            if index._three:
+                out.extend(index._at(text, j, 3))
+            if j + 4 <= run.end() and (text[j:j + 2] in index._heads or text[j + 2:j + 4] in index._tails):
+                out.extend(index._at(text, j, 4))
+    return out
+
+
+def test_idiom_hits_per_run_equal_the_plain_scan():
+    index = lexicon().idioms
+    index._runs.clear()
+    plain = [_plain_idiom_scan(index, t) for t in TEXTS]
+    assert sum(map(len, plain)) >= 3  # the texts do hold idiom slips
+    assert any(len(r) > RUN_CACHE_CHARS for t in TEXTS for r in _CJK_RUN.findall(t))
+    for _ in range(2):  # first computed, then read from the cache
+        assert [list(index.scan(t)) for t in TEXTS] == plain
+    assert index._runs
+
+
+def test_automaton_order_leaves_the_matches_alone():
+    """Ranked or not, the automaton finds the same candidates; the never-matching patterns find nothing."""
+    entries = [Entry("TX002", "共合", "共和"), Entry("TX001", "中华人民共合国", "中华人民共和国"),
+               Entry("GUARD", "中华人民共和国"), Entry("TX002", "民共", "民工"), Entry("SC002", "六合彩", ""),
+               Entry("SC002", "qq", ""), Entry("TX004", "工商局", "市场监督管理局"), Entry("TX002", "，。", "。")]
+    plain = Lexicon.build(entries)
+    ranked = Lexicon.build(entries, {ch: i for i, ch in enumerate("国工共民华中人和合商局市")})
+    firsts = {e.pattern.lower()[0] for e in entries}
+    assert all((ch + NEVER in ranked.automaton) is (ch not in firsts) for ch in COMMON_CHARS)
+    texts = [*TEXTS, "，" + NEVER, "中" + NEVER + "华"]
+    for text in texts:
+        assert ranked.candidates(text) == plain.candidates(text)
+        assert ranked.scan(text) == plain.scan(text)
+    assert ranked.candidates("，" + NEVER + "。" + NEVER) == [] and ranked.candidates("，。")
+
+
+def test_ranked_lexicon_finds_what_an_unranked_build_finds():
+    lex = lexicon()
+    auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for p in lex.automaton.keys():
+        if not p.endswith(NEVER):
+            auto.add_word(p, lex.automaton.get(p))
+    auto.make_automaton()
+    plain = Lexicon(auto, lex.table)
+    assert len(auto) > 100_000
+    for text in TEXTS:
+        assert lex.candidates(text) == plain.candidates(text)
