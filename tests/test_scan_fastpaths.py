@@ -70,3 +70,23 @@ def test_ranked_lexicon_finds_what_an_unranked_build_finds():
     assert len(auto) > 100_000
     for text in TEXTS:
         assert lex.candidates(text) == plain.candidates(text)
+
+
+def test_offsite_memo_answers_as_the_plain_test():
+    """SC001/SC002's off-site test kept per URL answers as computed afresh, and a context of another site is
+    not answered from the first site's memo."""
+    from datetime import date
+
+    from xunjian.checks import security
+    from xunjian.checks.base import CheckContext
+    from xunjian.records import SiteInfo
+
+    urls = ["http://www.example.gov.cn/a.html", "https://www.example.gov.cn:443/b", "http://other.com/x",
+            "https://www.gov.cn/fuwu/", "mailto:a@b.cn", "http://evil.example.com/", "javascript:void(0)"]
+    one = CheckContext(SiteInfo("s", "示例", "http://www.example.gov.cn/"), date(2026, 12, 1))
+    two = CheckContext(SiteInfo("t", "其他", "http://other.com/"), date(2026, 12, 1))
+    for ctx in (one, two, one):
+        for _ in range(2):
+            assert [security._offsite(u, ctx) for u in urls] == [security._offsite_now(u, ctx) for u in urls]
+    assert security._offsite(urls[2], one) and not security._offsite(urls[2], two)
+    assert security.urljoin("http://a.cn/x/y.html", "../z.html") == "http://a.cn/z.html"
