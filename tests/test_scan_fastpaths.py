@@ -90,3 +90,16 @@ def test_offsite_memo_answers_as_the_plain_test():
             assert [security._offsite(u, ctx) for u in urls] == [security._offsite_now(u, ctx) for u in urls]
     assert security._offsite(urls[2], one) and not security._offsite(urls[2], two)
     assert security.urljoin("http://a.cn/x/y.html", "../z.html") == "http://a.cn/z.html"
+
+
+def test_idiom_scan_of_a_small_index_equals_the_plain_scan():
+    """The per-run look-up with its key test, for four-character idioms alone and with a three-character one."""
+    from xunjian.checks.idioms import IdiomIndex
+
+    conf = {"作": {"做"}, "气": {"汽"}, "鼓": {"古"}, "一": {"壹"}, "乡": {"向"}, "府": {"付"}}
+    texts = ["他一鼓做气跑完全程，一古作气，壹鼓作气", "一鼓作汽向政府。一鼓作气乡政付", "鼓做气一"]
+    for idioms in ({"一鼓作气": 10, "鼓作气人": 5}, {"一鼓作气": 10, "乡政府": 10}):
+        index = IdiomIndex(idioms, conf, {"一鼓作气": 10})
+        for text in texts:
+            assert list(index.scan(text)) == _plain_idiom_scan(index, text)
+        assert list(index.scan(texts[0]))
