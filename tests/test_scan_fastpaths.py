@@ -103,3 +103,35 @@ def test_idiom_scan_of_a_small_index_equals_the_plain_scan():
         for text in texts:
             assert list(index.scan(text)) == _plain_idiom_scan(index, text)
         assert list(index.scan(texts[0]))
+
+
+def _plain_jiucuo_forms(tree, rules) -> list[str]:
+    """The anchor part of footer_facts._jiucuo as first written: every label joined with its images' text, and
+    searched as it is and stripped."""
+    forms = []
+    for a in tree.iter("a"):
+        label = " ".join([a.text_content(), *(i.get("alt") or i.get("title") or "" for i in a.iter("img"))])
+        if rules["jiucuo_text"].search(label) or rules["jiucuo_text"].search(label.strip()):
+            forms.append("text")
+        target = f"{a.get('href') or ''} {a.get('onclick') or ''}"
+        if rules["jiucuo_relay"].search(target) and not rules["jiucuo_url"].search(target):
+            forms.append("relay")
+    return forms
+
+
+def test_jiucuo_anchor_labels_read_as_before():
+    import lxml.html
+
+    from xunjian.checks.footer_facts import _jiucuo, footer_rules
+
+    rules = footer_rules()
+    links = ['<a href="/a">  纠错 </a>', '<a href="/b">纠错</a>', '<a href="/c"><img alt="我为政府网站找错"></a>',
+             '<a href="/d"> <span>找错</span> </a>', '<a href="/e">我要纠错一下</a>', '<a href="/f"><img title="网站纠错"> </a>',
+             '<a onclick="open(\'//x.cn/zfwzjc?sitecode=3609000002\')">x</a>', '<a href="/g"><b>首页</b></a>']
+    for link in [*links, "".join(links)]:
+        tree = lxml.html.document_fromstring(f"<html><body>{link}</body></html>")
+        want = _plain_jiucuo_forms(tree, rules)
+        got = _jiucuo("", tree, rules)
+        assert (got["form"] if got else None) == (want[0] if want else None), link
+    tree = lxml.html.document_fromstring("<html><body>" + "".join(links) + "</body></html>")
+    assert _plain_jiucuo_forms(tree, rules).count("text") == 5
