@@ -172,12 +172,16 @@ def _jiucuo(raw: str, tree: Any, rules: dict[str, Any]) -> dict[str, Any] | None
     for m in rules["jiucuo_platform"].finditer(raw):
         forms.append("platform")
         hosts.append(m.group(1).lower())
+    text_rx, relay_rx = rules["jiucuo_text"], rules["jiucuo_relay"]
     for a in tree.iter("a"):
-        label = " ".join([a.text_content(), *(i.get("alt") or i.get("title") or "" for i in a.iter("img"))])
-        if rules["jiucuo_text"].search(label) or rules["jiucuo_text"].search(label.strip()):
+        label = a.text_content()
+        if len(a):  # an <a> with child elements may hold images, whose alt or title counts as its text
+            label = " ".join([label, *(i.get("alt") or i.get("title") or "" for i in a.iter("img"))])
+        bare = label.strip()
+        if text_rx.search(label) or (bare != label and text_rx.search(bare)):
             forms.append("text")
         target = f"{a.get('href') or ''} {a.get('onclick') or ''}"
-        if rules["jiucuo_relay"].search(target) and not rules["jiucuo_url"].search(target):
+        if relay_rx.search(target) and not rules["jiucuo_url"].search(target):
             forms.append("relay")  # a city- or province-level relay of the platform
             hosts.append("")
             codes += [c.group(1) for c in rules["jiucuo_sitecode"].finditer(target)]

@@ -28,6 +28,10 @@ _FUNCTION = frozenset("的地得和合与及了着过在是有之其而")
 #: Function characters that may be the mis-written one inside a true idiom (迫再眉睫 / 迫在眉睫); the
 #: others make grammar, not typos, next to any word (奇怪的事 / 奇怪的是, 人的关系 / 人地关系).
 _IDIOM_FUNCTION = frozenset("与及在了之其而")
+#: Runs kept with their hits (a run is a phrase between punctuation, some ten characters), and the longest kept:
+#: a few hundred KB at most; the cache starts over when full.
+RUN_CACHE = 4096
+RUN_CACHE_CHARS = 64
 _CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 #: (Three-character words were tried and dropped: their one-character-off windows are mostly word
@@ -70,30 +74,75 @@ class IdiomIndex:
                 for i in range(len(idiom)):
                     _add(self._keys, idiom[:i] + "?" + idiom[i + 1:], idiom)
         self._three = any(len(i) == 3 for i in idioms)
+        #: run of CJK characters -> its hits (offset, wrong, right); see :meth:`scan`
+        self._runs: dict[str, tuple[tuple[int, str, str], ...]] = {}
 
     def with_freq(self, freq: dict[str, int]) -> IdiomIndex:
         """This index consulting ``freq`` (jieba's dictionary; not kept in the lexicon's build cache)."""
         self._freq = freq
+        self._runs = {}
         return self
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_freq"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_freq", "_runs")}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _freq=None)
+        self.__dict__.update(state, _freq=None, _runs={})
 
     def __len__(self) -> int:
         return len(self._idioms)
 
     def scan(self, text: str) -> Iterator[IdiomHit]:
-        """Every window of ``text`` that is one confusable character away from an indexed idiom."""
-        heads, tails = self._heads, self._tails
+        """Every window of ``text`` that is one confusable character away from an indexed idiom.
+
+        A window lies inside one run of CJK characters, so the hits are a function of the run: they are kept
+        per run (:data:`RUN_CACHE` runs), and the nav, footer and template text of every page of a site is
+        looked at once."""
+        cache = self._runs
         for run in _CJK_RUN.finditer(text):
-            for j in range(run.start(), run.end() - 2):
-                if self._three:
-                    yield from self._at(text, j, 3)
-                if j + 4 <= run.end() and (text[j:j + 2] in heads or text[j + 2:j + 4] in tails):
-                    yield from self._at(text, j, 4)
+            s = run.group()
+            hits = cache.get(s)
+            if hits is None:
+                hits = self._run_hits(s)
+                if len(s) <= RUN_CACHE_CHARS:
+                    if len(cache) >= RUN_CACHE:
+                        cache.clear()
+                    cache[s] = hits
+            if hits:
+                at = run.start()
+                for j, wrong, right in hits:
+                    yield IdiomHit(at + j, wrong, right)
+
+    def _run_hits(self, run: str) -> tuple[tuple[int, str, str], ...]:
+        """(offset, wrong, right) of every hit in one run of CJK characters.
+
+        A four-character window is looked at only when an idiom under its last two characters keeps its second
+        or first one, or an idiom under its first two keeps its fourth or third (what :meth:`_near` asks):
+        most windows whose half starts or ends an idiom fail that, in a few comparisons."""
+        heads, tails = self._heads, self._tails
+        out = []
+        if self._three:
+            for j in range(len(run) - 2):
+                out.extend(self._at(run, j, 3))
+                if j + 4 <= len(run) and (run[j:j + 2] in heads or run[j + 2:j + 4] in tails):
+                    out.extend(self._at(run, j, 4))
+            return tuple((h.start, h.wrong, h.right) for h in out)
+        for j in range(len(run) - 3):
+            head, tail = heads.get(run[j:j + 2]), tails.get(run[j + 2:j + 4])
+            if head is None and tail is None:
+                continue
+            ok = False
+            if tail is not None:
+                second, first = run[j + 1], run[j]
+                ok = (tail[1] == second or tail[0] == first) if type(tail) is str else any(
+                    i[1] == second or i[0] == first for i in tail)
+            if not ok and head is not None:
+                fourth, third = run[j + 3], run[j + 2]
+                ok = (head[3] == fourth or head[2] == third) if type(head) is str else any(
+                    i[3] == fourth or i[2] == third for i in head)
+            if ok:
+                out.extend(self._at(run, j, 4))
+        return tuple((h.start, h.wrong, h.right) for h in out)
 
     def _near(self, window: str) -> Iterator[tuple[int, str]]:
         """(i, idiom) for every indexed idiom equal to ``window`` but at ``i``: i, then insertion order."""

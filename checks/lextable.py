@@ -14,6 +14,8 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import ahocorasick
+
 #: Groups whose Entry objects are kept made (the patterns texts actually match, and few of the others).
 MEMO_GROUPS = 20_000
 #: An automaton value is ``group << LENGTH_BITS | pattern length``; pyahocorasick keeps a 32-bit signed int, so
@@ -96,3 +98,41 @@ class EntryTable:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state, _memo={})
+
+
+#: Characters of page text looked up first among the automaton root's children (see :func:`automaton`), and
+#: the character after those that start no pattern in their never-matching pattern (a noncharacter).
+COMMON_CHARS = ("\n ，。、：；！？“”（）《》—·…%.,:;-/_()0123456789abcdefghijklmnopqrstuvwxyz"
+                "的一是不了在人有我他这中大来上国个到说们为子和你地出道也时年")
+NEVER = "\uffff"
+
+
+def automaton(words: Iterable[tuple[str, int]], rank: dict[str, int] | None = None) -> ahocorasick.Automaton:
+    """The automaton of ``(pattern, value)`` (values above 0), with every node's children commonest first.
+
+    pyahocorasick looks a character up among a node's children one by one, and the root has some 3,000
+    (every first character of a pattern): the patterns are added in the order of their characters' ``rank``
+    (:func:`char_rank`; :data:`COMMON_CHARS` first), and each of :data:`COMMON_CHARS` that starts no pattern
+    gets a never-matching pattern (value 0, which a reader skips), so the look-up of most characters of a text
+    ends early. The matches are the same in any order."""
+    words = list(words)
+    firsts = {p[0] for p, _ in words}
+    words += [(ch + NEVER, 0) for ch in COMMON_CHARS if ch not in firsts]
+    order = {ch: i for i, ch in enumerate(COMMON_CHARS)}
+    for ch, r in (rank or {}).items():
+        order.setdefault(ch, len(COMMON_CHARS) + r)
+    auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for pattern, value in sorted(words, key=lambda w: [order.get(ch, 1 << 30) for ch in w[0]]):
+        auto.add_word(pattern, value)
+    auto.make_automaton()
+    return auto
+
+
+def char_rank(freq: dict[str, int]) -> dict[str, int]:
+    """Character -> rank by how often it is written (0 the commonest): the frequency of the words holding it."""
+    weight: dict[str, int] = {}
+    for word, f in freq.items():
+        if f:
+            for ch in word:
+                weight[ch] = weight.get(ch, 0) + f
+    return {ch: i for i, ch in enumerate(sorted(weight, key=weight.__getitem__, reverse=True))}

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin as _urljoin
+from urllib.parse import urlsplit
 
 import lxml.html
 import yaml
@@ -46,8 +47,15 @@ if TYPE_CHECKING:
 
 _MEMO_SC001 = "security/hidden-targets"
 _MEMO_SC002 = "security/illicit-reported"
+_MEMO_OFFSITE = "security/offsite"
+#: URLs whose :func:`_offsite` answer is kept (about 150 bytes each); the memo starts over when full.
+OFFSITE_MEMO = 8192
 #: Hidden links to this many distinct hosts in one hidden box are a link farm even without spam words.
 LINK_FARM_HOSTS = 3
+
+
+#: ``urljoin`` of a page's links, kept for the last few thousand (SC001 and SC002 join every link of a page).
+urljoin = lru_cache(maxsize=2048)(_urljoin)
 
 
 @cache
@@ -62,6 +70,19 @@ def is_trusted(host: str) -> bool:
 
 
 def _offsite(url: str, ctx: CheckContext) -> bool:
+    """A web link to another host, not a trusted one; kept per URL for the scan (:data:`OFFSITE_MEMO` URLs, the
+    nav and footer links of every page): the checks ask it of every link of a page, some of them twice."""
+    site, known = ctx.memo.get(_MEMO_OFFSITE) or (None, {})
+    if site is not ctx.site or len(known) >= OFFSITE_MEMO:
+        known = {}
+        ctx.memo[_MEMO_OFFSITE] = (ctx.site, known)
+    found = known.get(url)
+    if found is None:
+        found = known[url] = _offsite_now(url, ctx)
+    return found
+
+
+def _offsite_now(url: str, ctx: CheckContext) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not ctx.site.is_internal(url) \
         and not is_trusted(parts.hostname or "")

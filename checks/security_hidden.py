@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from xunjian.checks.cssmatch import page_names, select
 
+_LINK = re.compile(r":link\b")
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 # @media/@supports blocks (one level of nesting) and @import/@charset lines: rules that apply only sometimes
@@ -150,7 +151,7 @@ def sheet_styles(tree, reads: frozenset[str] = _READ) -> Styles:
             colouring = bool(_COLOURING & decl.keys())
             complete = complete and not (colouring and "!important" in body)
             for written in selectors.split(","):
-                sel = re.sub(r":link\b", "", written.strip()) or ("*" if ":link" in written else "")
+                sel = _LINK.sub("", written.strip()) or ("*" if ":link" in written else "")
                 if not sel or sel.startswith("@") or not decl or _STATE_PSEUDO.search(sel):
                     continue
                 if not reads & decl.keys():

@@ -26,7 +26,7 @@ import yaml
 
 from xunjian.checks import lexcache
 from xunjian.checks.idioms import MIN_IDIOM_FREQ, IdiomIndex, jieba_idioms
-from xunjian.checks.lextable import LENGTH_BITS, LENGTH_MASK, Entry, EntryTable, pack
+from xunjian.checks.lextable import LENGTH_BITS, LENGTH_MASK, Entry, EntryTable, automaton, char_rank, pack
 from xunjian.checks.outdated import former_prefix, outdated_family_terms
 from xunjian.config import RULES_DIR
 
@@ -271,18 +271,18 @@ class Lexicon:
     idioms: IdiomIndex | None = None
 
     @classmethod
-    def build(cls, entries: Iterable[Entry]) -> Lexicon:
+    def build(cls, entries: Iterable[Entry], char_rank: dict[str, int] | None = None) -> Lexicon:
+        """The automaton of ``entries``; ``char_rank`` orders its nodes' children (:func:`~lextable.automaton`)."""
         table: dict[str, list[Entry]] = {}
         for entry in entries:
             table.setdefault(entry.pattern.translate(_ASCII_LOWER), []).append(entry)
-        auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         counts: dict[str, int] = {}
+        words: list[tuple[str, int]] = []
         for g, (pattern, group) in enumerate(table.items()):
             group.sort(key=lambda e: _CODE_RANK.get(e.code, 9))
-            auto.add_word(pattern, pack(g, len(pattern)))
+            words.append((pattern, pack(g, len(pattern))))
             counts[group[0].code] = counts.get(group[0].code, 0) + 1
-        auto.make_automaton()
-        return cls(auto, EntryTable(table.values()), counts)
+        return cls(automaton(words, char_rank), EntryTable(table.values()), counts)
 
     def candidates(self, text: str) -> list[tuple[int, int, tuple[Entry, ...]]]:
         """Every raw occurrence (start, end, entries), in order of end position."""
@@ -291,7 +291,7 @@ class Lexicon:
         low = text.translate(_ASCII_LOWER) if _UPPER.search(text) else text
         group = self.table.group
         return [(end - (v & LENGTH_MASK) + 1, end + 1, group(v >> LENGTH_BITS))
-                for end, v in self.automaton.iter(low)]
+                for end, v in self.automaton.iter(low) if v]
 
     def scan(self, text: str, codes: frozenset[str] | None = None) -> list[Match]:
         """Matches of every list in ``text`` after the guard, context and word-boundary filters."""
@@ -404,8 +404,8 @@ def build_lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
     conf = load_confusion(rules_dir)
     entries = [*_protected(rules_dir, conf), *_typos(rules_dir), *_vocab_variants(rules_dir, conf),
                *_sensitive(rules_dir), *_outdated(rules_dir), *_illicit(rules_dir)]
-    lex = Lexicon.build(entries)
     freq = _jieba().dt.FREQ
+    lex = Lexicon.build(entries, char_rank(freq))
     # idioms and set phrases, then every other four-character word (not names, numbers or times)
     # (set phrases and other words from frequency 20: jieba gives rare ones a floor frequency of 3)
     classic = jieba_idioms(tags=frozenset({"i"}))
