@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/crawl_bench.py              # 20,000 pages, SQLite
     .venv/bin/python benchmarks/crawl_bench.py --pages 2000 # quicker
+    .venv/bin/python benchmarks/crawl_bench.py --pages 2000 --varied-text   # every page its own text
     .venv/bin/python benchmarks/crawl_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python benchmarks/crawl_bench.py --pages 100000 --skip-bare --skip-rescan   # memory at scale
     .venv/bin/python benchmarks/crawl_bench.py --pages 5000 --skip-bare --profile-rescan /tmp/prof-rescan
@@ -30,9 +31,10 @@ import yaml
 HERE = Path(__file__).resolve().parent
 
 
-def serve(pages: int, workdir: Path) -> tuple[subprocess.Popen, int]:
+def serve(pages: int, workdir: Path, varied: bool = False) -> tuple[subprocess.Popen, int]:
     portfile = workdir / "port"
-    proc = subprocess.Popen([sys.executable, str(HERE / "benchsite.py"), str(pages), str(portfile)])
+    proc = subprocess.Popen([sys.executable, str(HERE / "benchsite.py"), str(pages), str(portfile),
+                             *(["varied"] if varied else [])])
     for _ in range(100):
         if portfile.exists() and portfile.read_text():
             return proc, int(portfile.read_text())
@@ -155,13 +157,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--skip-bare", action="store_true", help="no bare-spider run (memory runs)")
+    parser.add_argument("--varied-text", action="store_true",
+                        help="every page its own paragraph (default: the same paragraph on every page)")
     parser.add_argument("--skip-rescan", action="store_true", help="no re-scan of the unchanged site")
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the full scan into this folder")
     parser.add_argument("--profile-rescan", type=Path, default=None, help="cProfile the re-scan into this folder")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="xunjian-bench-"))
     db_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    site, port = serve(args.pages, workdir)
+    site, port = serve(args.pages, workdir, args.varied_text)
     url = f"http://127.0.0.1:{port}/"
     try:
         server = psutil.Process(site.pid)
@@ -176,7 +180,8 @@ def main() -> None:
     finally:
         site.terminate()
     ratio = full["pages_per_s"] / bare["pages_per_s"] if bare else None
-    print(f"site: {args.pages} pages, concurrency {args.concurrency}, database {db_url.split(':')[0]}")
+    print(f"site: {args.pages} pages ({'varied' if args.varied_text else 'repeated'} text), concurrency "
+          f"{args.concurrency}, database {db_url.split(':')[0]}")
     if bare:
         print(f"bare Scrapy spider : {bare['pages']} pages in {bare['seconds']} s = {bare['pages_per_s']} pages/s "
               f"(CPU: spider {bare['cpu_s']} s, site server {bare['cpu_server_s']} s)")
