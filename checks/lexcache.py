@@ -14,6 +14,7 @@ else a per-user folder of the temp dir; a folder or file that another user could
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
@@ -22,12 +23,15 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 MAGIC = b"xunjian-lexicon 1\n"
+#: a temporary file older than this is what a killed write left behind (a live write takes seconds)
+STALE_TMP_SECONDS = 3600
 #: The modules whose code decides what the built lexicon holds.
 CODE = ("wordlists.py", "lextable.py", "idioms.py", "outdated.py", "lexcache.py")
 _configured: str | None = None
@@ -131,6 +135,11 @@ def _write(path: Path, key: str, payload: bytes, prefix: str) -> None:
     for old in path.parent.glob(f"{prefix}*{path.suffix}"):
         if old != path:
             old.unlink(missing_ok=True)
+    stale = time.time() - STALE_TMP_SECONDS  # a write killed half-way (SIGKILL, power) left its temporary file
+    for tmp_file in path.parent.glob(".tmp-*"):
+        with contextlib.suppress(OSError):
+            if tmp_file.stat().st_mtime < stale:
+                tmp_file.unlink()
 
 
 def load(rules_dir: Path) -> Any | None:

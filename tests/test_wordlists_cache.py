@@ -87,6 +87,19 @@ def test_a_file_others_can_write_is_not_read(cache: Path, fresh) -> None:
     assert lexcache.cache_dir() != cache
 
 
+def test_a_killed_writes_temporary_file_is_removed_by_the_next_write(cache: Path, fresh) -> None:
+    import time
+
+    lexcache.store(RULES_DIR, fresh[0])
+    old, young = cache / ".tmp-killed.pickle", cache / ".tmp-writing.pickle"
+    old.write_bytes(b"half a lexicon")
+    young.write_bytes(b"another process's write in progress")
+    hours_ago = time.time() - lexcache.STALE_TMP_SECONDS - 60
+    os.utime(old, (hours_ago, hours_ago))
+    lexcache.store(RULES_DIR, fresh[0])
+    assert not old.exists() and young.exists()
+
+
 def test_jieba_dictionary_cache(cache: Path) -> None:
     jieba = wordlists._jieba()
     lexcache.store_jieba_dict(jieba.dt.FREQ, jieba.dt.total)
