@@ -22,24 +22,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from dump_findings import folder_pages  # noqa: E402  the same real pages as the findings dump
+
 
 def bench_pages(n: int = 300) -> list[tuple[str, str]]:
     from benchsite import page
 
     return [(f"http://127.0.0.1:8000/p/{i}.html", page(i, 20000).decode()) for i in range(1, n + 1)]
-
-
-def folder_pages(folder: Path, limit: int) -> list[tuple[str, str]]:
-    out = []
-    for path in sorted(folder.rglob("*.htm*"))[:limit]:
-        raw = path.read_bytes()
-        for enc in ("utf-8", "gb18030"):
-            try:
-                out.append((f"http://127.0.0.1:8000/{path.relative_to(folder).as_posix()}", raw.decode(enc)))
-                break
-            except UnicodeDecodeError:
-                continue
-    return out
 
 
 def timed_checks(pages: list[tuple[str, str]], repeat: int) -> tuple[dict[str, float], int]:
