@@ -172,16 +172,6 @@ class CheckPool:
             self.executor = ProcessPoolExecutor(1, mp_context=get_context("forkserver"), initializer=_init,
                                                 initargs=(ctx, disabled))
 
-    def submit(self, record: PageRecord) -> Future | None:
-        if self.executor is None:
-            return None
-        try:
-            return self.executor.submit(_run_in_child, record)
-        except RuntimeError:  # broken or shut down: run inline from now on
-            logger.warning("检查子进程不可用，改为在抓取进程内检查")
-            self.executor = None
-            return None
-
     def submit_batch(self, records: list[PageRecord]) -> Future | None:
         """Several pages in one call; the answer is their results in order."""
         if self.executor is None:
