@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin as _urljoin
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -40,6 +39,7 @@ from xunjian.checks.text import CONTACT, SPAM_WINDOW, WHERE, is_ignored, page_ma
 from xunjian.checks.textextract import meta_text
 from xunjian.checks.wordlists import Match, lexicon
 from xunjian.config import RULES_DIR
+from xunjian.urls import join
 
 if TYPE_CHECKING:
     from xunjian.checks.base import CheckContext, Finding
@@ -54,8 +54,9 @@ OFFSITE_MEMO = 8192
 LINK_FARM_HOSTS = 3
 
 
-#: ``urljoin`` of a page's links, kept for the last few thousand (SC001 and SC002 join every link of a page).
-urljoin = lru_cache(maxsize=2048)(_urljoin)
+#: ``urljoin`` of a page's links (:func:`xunjian.urls.join`), kept for the last few thousand (SC001 and SC002 join
+#: every link of a page).
+urljoin = lru_cache(maxsize=2048)(join)
 
 
 @cache
