@@ -119,7 +119,7 @@ def _init(ctx: CheckContext, disabled: frozenset[str]) -> None:
 
         lexicon()
     except Exception:  # the checks that need them fail per page, counted as check errors
-        logging.getLogger(__name__).exception("词表加载失败")
+        logger.exception("词表加载失败")
     from xunjian.crawler.heap import settle
 
     settle()
