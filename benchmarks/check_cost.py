@@ -39,6 +39,7 @@ def timed_checks(pages: list[tuple[str, str]], repeat: int) -> tuple[dict[str, f
 
     cost: dict[str, float] = defaultdict(float)
     chars = 0
+    extractors, page_checks = checks.extractors(), checks.page_checks()
     for _ in range(repeat):
         ctx = CheckContext(SiteInfo("bench", "示例市人民政府", "http://127.0.0.1:8000/", site_code="1199000001"),
                            date(2026, 12, 1))
@@ -51,10 +52,10 @@ def timed_checks(pages: list[tuple[str, str]], repeat: int) -> tuple[dict[str, f
             t = time.process_time()
             rec.page_type = classify(rec, ctx)
             cost["pagetype.classify"] += time.process_time() - t
-            for fn in [*checks.extractors(), *checks.page_checks()]:
+            for fn in [*extractors, *page_checks]:
                 t = time.process_time()
                 out = fn(rec, ctx)
-                if fn in checks.extractors():
+                if fn in extractors:
                     rec.facts.update(out or {})
                 else:
                     list(out)
